@@ -1,0 +1,12 @@
+/*
+ * imgtool's command groups and verbs. Each verb lives in a file named for
+ * it (image_import.c: cmd_image_import) and is listed in its group's table.
+ */
+#ifndef IMGTOOL_COMMANDS_H
+#define IMGTOOL_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_image(struct ctx *ctx, int argc, char **argv);
+
+#endif

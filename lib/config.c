@@ -1,0 +1,178 @@
+#include "config.h"
+
+#include "err.h"
+#include "xalloc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4 };
+
+struct key {
+	const char *section, *name;
+	enum kind kind;
+	size_t off;
+	const char *def;
+};
+
+#define F(field) offsetof(struct config, field)
+
+static const struct key keys[] = {
+	{ "cluster", "name",        K_STR,         F(name),        "bramble" },
+	{ "cluster", "interface",   K_STR,         F(interface),   "eth1" },
+	{ "cluster", "server_ip",   K_IPV4,        F(server_ip),   "10.42.0.1" },
+	{ "cluster", "prefix_len",  K_INT,         F(prefix_len),  "24" },
+	{ "cluster", "dhcp_mode",   K_DHCP_MODE,   F(dhcp_mode),   "proxy" },
+	{ "cluster", "dhcp_range",  K_STR,         F(dhcp_range),  "" },
+	{ "cluster", "nfs_backend", K_NFS_BACKEND, F(nfs_backend), "ganesha" },
+	{ "bootsrv", "http_listen", K_STR,         F(http_listen), "127.0.0.1:8042" },
+	{ "bootsrv", "reboot_cmd",  K_STR,         F(reboot_cmd),  "" },
+	{ "bootsrv", "tftp_max",    K_INT,         F(tftp_max),    "0" },
+	{ "paths",   "overlay_dirs", K_STR,        F(overlay_dirs),
+	  "/usr/share/bramble/overlays:/etc/bramble/overlays" },
+	{ "paths",   "dnsmasq",     K_STR,         F(dnsmasq),     "dnsmasq" },
+	{ "paths",   "ganesha",     K_STR,         F(ganesha),     "ganesha.nfsd" },
+	{ "paths",   "rpcbind",     K_STR,         F(rpcbind),     "rpcbind" },
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+struct parse {
+	struct config *cfg;
+	const char *path;
+	FILE *f;
+	int lineno;	/* line last read: inih calls back right after reading it */
+	int failed;	/* line of the first value we refused, 0 if none */
+};
+
+static int set_value(struct config *cfg, const struct key *k, const char *v)
+{
+	void *field = (char *)cfg + k->off;
+	char *end;
+	struct in_addr a;
+
+	switch (k->kind) {
+	case K_IPV4:
+		if (*v && inet_pton(AF_INET, v, &a) != 1)
+			return err_set("%s.%s: '%s' is not an IPv4 address",
+				       k->section, k->name, v);
+		/* fall through */
+	case K_STR:
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return 0;
+	case K_INT:
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		if (errno || *v == '\0' || *end || n < 0 || n > 1000000)
+			return err_set("%s.%s: '%s' is not a number", k->section, k->name, v);
+		*(int *)field = (int)n;
+		return 0;
+	case K_DHCP_MODE:
+		if (strcmp(v, "proxy") && strcmp(v, "full"))
+			return err_set("%s.%s: '%s' must be proxy or full",
+				       k->section, k->name, v);
+		*(enum dhcp_mode *)field = strcmp(v, "full") ? DHCP_PROXY : DHCP_FULL;
+		return 0;
+	case K_NFS_BACKEND:
+		if (strcmp(v, "ganesha") && strcmp(v, "kernel"))
+			return err_set("%s.%s: '%s' must be ganesha or kernel",
+				       k->section, k->name, v);
+		*(enum nfs_backend *)field = strcmp(v, "kernel") ? NFS_GANESHA : NFS_KERNEL;
+		return 0;
+	}
+	return err_set("internal: bad config key kind");
+}
+
+/* Debian's inih passes no line number to the callback, so count lines in
+ * the reader we hand it. */
+static char *read_line(char *buf, int size, void *user)
+{
+	struct parse *p = user;
+
+	p->lineno++;
+	return fgets(buf, size, p->f);
+}
+
+static int on_value(void *user, const char *section, const char *name,
+		    const char *value)
+{
+	struct parse *p = user;
+
+	if (p->failed)
+		return 0;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(keys[i].section, section) || strcmp(keys[i].name, name))
+			continue;
+		if (set_value(p->cfg, &keys[i], value) == 0)
+			return 1;
+		err_wrap("%s:%d: ", p->path, p->lineno);
+		p->failed = p->lineno;
+		return 0;
+	}
+	err_set("%s:%d: unknown key '%s' in section [%s] (see bramble.conf(5))",
+		p->path, p->lineno, name, section);
+	p->failed = p->lineno;
+	return 0;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+	struct parse p = { .cfg = cfg };
+	const char *env = getenv("BRAMBLE_CONFIG");
+	int explicit, rc;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (size_t i = 0; i < NKEYS; i++)
+		if (set_value(cfg, &keys[i], keys[i].def) < 0)
+			return -1;
+	if (!path && env && *env)
+		path = env;
+	explicit = path != NULL;
+	p.path = path ? path : CONFIG_DEFAULT_PATH;
+	if (!explicit && access(p.path, F_OK) < 0)
+		return 0;
+	if (!(p.f = fopen(p.path, "re")))
+		return err_errno("cannot open config file %s", p.path);
+	rc = ini_parse_stream(read_line, &p, on_value, &p);
+	fclose(p.f);
+	if (p.failed && rc == p.failed)	/* else a syntax error came first */
+		return -1;
+	if (rc > 0)
+		return err_set("%s:%d: syntax error (expected 'key = value' or '[section]')",
+			       p.path, rc);
+	if (cfg->dhcp_mode == DHCP_FULL && !*cfg->dhcp_range)
+		return err_set("%s: dhcp_mode = full needs dhcp_range = START,END", p.path);
+	return 0;
+}
+
+int config_dhcp_range(const struct config *cfg, char **start, char **end)
+{
+	const char *comma = strchr(cfg->dhcp_range, ',');
+	struct in_addr a;
+
+	if (!comma)
+		return err_set("dhcp_range '%s' must be START,END", cfg->dhcp_range);
+	*start = strndup(cfg->dhcp_range, (size_t)(comma - cfg->dhcp_range));
+	*end = xstrdup(comma + 1);
+	if (inet_pton(AF_INET, *start, &a) != 1 || inet_pton(AF_INET, *end, &a) != 1) {
+		free(*start);
+		free(*end);
+		return err_set("dhcp_range '%s' must be two IPv4 addresses", cfg->dhcp_range);
+	}
+	return 0;
+}
+
+void config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].kind == K_STR || keys[i].kind == K_IPV4)
+			free(*(char **)((char *)cfg + keys[i].off));
+	memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,46 @@
+/*
+ * bramble.conf: the cluster's settings, INI parsed by inih.
+ *
+ * Every key lives in the table in config.c (section, key, default, check),
+ * which is also what `bramble.conf(5)` documents. Unknown sections or keys
+ * are errors with the line number: a typo must not silently fall back to a
+ * default on a head node.
+ */
+#ifndef BRAMBLE_CONFIG_H
+#define BRAMBLE_CONFIG_H
+
+#define CONFIG_DEFAULT_PATH "/etc/bramble/bramble.conf"
+
+enum dhcp_mode { DHCP_PROXY, DHCP_FULL };
+enum nfs_backend { NFS_GANESHA, NFS_KERNEL };
+
+struct config {
+	/* [cluster] */
+	char *name;		/* cluster name, used in templates */
+	char *interface;	/* cluster network interface */
+	char *server_ip;	/* address nodes reach the head node on */
+	int prefix_len;		/* cluster network prefix length */
+	enum dhcp_mode dhcp_mode;
+	char *dhcp_range;	/* "start,end" (full mode) */
+	enum nfs_backend nfs_backend;
+	/* [bootsrv] */
+	char *http_listen;	/* status page and /metrics, "addr:port" or "off" */
+	char *reboot_cmd;	/* rollout reboot hook */
+	int tftp_max;		/* 0: sized from the node count */
+	/* [paths] */
+	char *overlay_dirs;	/* template search path, ':'-separated, later wins */
+	char *dnsmasq;		/* dnsmasq binary */
+	char *ganesha;		/* ganesha.nfsd binary */
+	char *rpcbind;		/* rpcbind binary */
+};
+
+/*
+ * Load path (NULL: $BRAMBLE_CONFIG, else the default path; a missing
+ * default file means all defaults). An explicitly named file must exist.
+ */
+int config_load(struct config *cfg, const char *path);
+void config_free(struct config *cfg);
+/* "start,end" of dhcp_range split into two newly allocated strings. */
+int config_dhcp_range(const struct config *cfg, char **start, char **end);
+
+#endif

@@ -1,0 +1,150 @@
+#include "db.h"
+
+#include "err.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/*
+ * Append only: a migration that has shipped is never edited, a change is a
+ * new entry at the end.
+ */
+static const char *const migrations[] = {
+	/* 1: image store and node inventory */
+	"CREATE TABLE images ("
+	"  name TEXT PRIMARY KEY,"
+	"  arch TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE versions ("
+	"  image TEXT NOT NULL REFERENCES images(name),"
+	"  ver INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  files INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  report TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (image, ver));"
+	"CREATE TABLE nodes ("
+	"  name TEXT PRIMARY KEY,"
+	"  mac TEXT UNIQUE,"
+	"  serial TEXT UNIQUE,"
+	"  model TEXT NOT NULL DEFAULT '4',"
+	"  image TEXT,"
+	"  ver INTEGER,"
+	"  ip TEXT UNIQUE,"
+	"  vars TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL,"
+	"  FOREIGN KEY (image, ver) REFERENCES versions(image, ver));",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int db_fail(sqlite3 *db, const char *what)
+{
+	return err_set("database: %s: %s", what, sqlite3_errmsg(db));
+}
+
+int db_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set("database: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(db, sql);
+	return 0;
+}
+
+int db_begin(sqlite3 *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int db_commit(sqlite3 *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+void db_rollback(sqlite3 *db)
+{
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (db_prepare(db, "SELECT version FROM schema_version", &st) < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(sqlite3 *db, const char *path)
+{
+	int v;
+
+	if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+		    "INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS"
+		    " (SELECT 1 FROM schema_version);") < 0)
+		return -1;
+	v = db_schema_version(db);
+	if (v > NMIGRATIONS)
+		return err_set("%s has schema version %d, newer than this bramble (%d): "
+			       "upgrade bramble", path, v, NMIGRATIONS);
+	for (; v < NMIGRATIONS; v++) {
+		char *bump = xasprintf("UPDATE schema_version SET version = %d", v + 1);
+		int rc = db_begin(db) < 0 || db_exec(db, migrations[v]) < 0 ||
+			 db_exec(db, bump) < 0 || db_commit(db) < 0;
+		free(bump);
+		if (rc) {
+			db_rollback(db);
+			return err_wrap("%s: migration %d: ", path, v + 1);
+		}
+	}
+	return 0;
+}
+
+int db_open(const char *state_dir, sqlite3 **out)
+{
+	char *path = xasprintf("%s/bramble.db", state_dir);
+	sqlite3 *db = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		err_set("cannot open database %s: %s", path,
+			db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	if (db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		    "PRAGMA foreign_keys = ON;") < 0 || migrate(db, path) < 0)
+		goto out;
+	*out = db;
+	db = NULL;
+	rc = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	free(path);
+	return rc;
+}
+
+void db_close(sqlite3 *db)
+{
+	if (db)
+		sqlite3_close(db);
+}

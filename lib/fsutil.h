@@ -1,0 +1,25 @@
+/*
+ * Small filesystem helpers. Everything that changes the state directory
+ * goes through write_file_atomic() or a staging directory + rename, so a
+ * crash leaves the old or the new content, never a mix.
+ */
+#ifndef BRAMBLE_FSUTIL_H
+#define BRAMBLE_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* mkdir -p; existing directories are fine. */
+int mkdir_p(const char *path, mode_t mode);
+/* Write temp file in the same directory, fsync, rename over path, fsync dir. */
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* Read a whole file, NUL-terminated; *len (optional) excludes the NUL. */
+int read_file(const char *path, char **out, size_t *len);
+/* rm -rf that never crosses into another filesystem (a forgotten mount). */
+int rm_rf(const char *path);
+int fsync_dir(const char *dir);
+/* Directory part of path, newly allocated. */
+char *dir_of(const char *path);
+int path_exists(const char *path);
+
+#endif

@@ -1,0 +1,85 @@
+# Shared BATS helpers: built binaries on PATH, a private state dir per test,
+# and a cleanup stack that runs even when a test fails.
+#
+#   load helpers            in every .bats file
+#   defer CMD...            run CMD at teardown (last deferred runs first)
+#   synth_image NAME [OPTS] path of a cached synthetic Pi image (scripts/mkimage OPTS)
+#   need_root / need_cmd X  skip with a reason when the machine cannot run the test
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+: "${BRAMBLE_BIN:=$REPO/build-san/bin}"
+export PATH="$BRAMBLE_BIN:$REPO/scripts:$PATH"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+
+# A cache shared by all tests of one run (images are slow to build).
+CACHE=${BRAMBLE_TEST_CACHE:-${BATS_RUN_TMPDIR:-/tmp}/cache}
+
+bramble_setup() {
+	export BRAMBLE_STATE="$BATS_TEST_TMPDIR/state"
+	export BRAMBLE_CONFIG="$BATS_TEST_TMPDIR/bramble.conf"
+	: >"$BRAMBLE_CONFIG"
+	DEFER="$BATS_TEST_TMPDIR/defer"
+	: >"$DEFER"
+}
+
+# Default setup/teardown; a file that defines its own calls these.
+setup() { bramble_setup; }
+teardown() { run_deferred; }
+
+defer() {
+	printf '%q ' "$@" >>"$DEFER"
+	printf '\n' >>"$DEFER"
+}
+
+run_deferred() {
+	[ -f "${DEFER:-}" ] || return 0
+	tac "$DEFER" | while IFS= read -r cmd; do
+		eval "$cmd" >/dev/null 2>&1 || true
+	done
+	: >"$DEFER"
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+need_cmd() {
+	command -v "$1" >/dev/null || skip "needs $1"
+}
+
+# synth_image KEY [mkimage options]: build once per run, return the path.
+synth_image() {
+	local key=$1; shift
+	local out="$CACHE/$key.img"
+	case " $* " in *" --xz "*) out="$out.xz" ;; esac
+	if [ ! -e "$out" ]; then
+		mkdir -p "$CACHE"
+		(
+			flock 9
+			if [ ! -e "$out" ]; then
+				mkimage "$@" -o "$out.part" >&2 && mv "$out.part" "$out"
+			fi
+		) 9>"$CACHE/.lock"
+	fi
+	echo "$out"
+}
+
+# Run a command and require that the state dir did not change (bad input).
+state_digest() {
+	if [ -d "$BRAMBLE_STATE" ]; then
+		(cd "$BRAMBLE_STATE" && find . -path ./lock -prune -o -printf '%p %s %m %U\n' | LC_ALL=C sort |
+			md5sum)
+		if [ -f "$BRAMBLE_STATE/bramble.db" ]; then
+			sqlite_dump | md5sum
+		fi
+	fi
+}
+
+sqlite_dump() {
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); [print(l) for l in c.iterdump()]' \
+		"$BRAMBLE_STATE/bramble.db"
+}

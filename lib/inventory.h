@@ -17,6 +17,7 @@
 #define BRAMBLE_INVENTORY_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 struct node {
 	char *name;

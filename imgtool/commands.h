@@ -8,5 +8,6 @@
 #include "cli.h"
 
 int cmd_image(struct ctx *ctx, int argc, char **argv);
+int cmd_eeprom(struct ctx *ctx, int argc, char **argv);
 
 #endif

@@ -36,6 +36,37 @@ static const char *const migrations[] = {
 	"  vars TEXT NOT NULL DEFAULT '',"
 	"  created INTEGER NOT NULL,"
 	"  FOREIGN KEY (image, ver) REFERENCES versions(image, ver));",
+	/* 2: bootsrv: boot state per node, boot timeline, discovered Pis.
+	 * Times are milliseconds since the epoch. No foreign keys to nodes:
+	 * bootsrv prunes rows of removed nodes itself, so a node verb never
+	 * trips over them. */
+	"CREATE TABLE boot_state ("
+	"  node TEXT PRIMARY KEY,"
+	"  state TEXT NOT NULL DEFAULT 'offline',"	/* offline|dhcp|tftp|nfs|up */
+	"  since INTEGER NOT NULL DEFAULT 0,"
+	"  last_seen INTEGER,"
+	"  mac TEXT,"					/* the MAC that booted */
+	"  ip TEXT,"
+	"  boot_started INTEGER,"
+	"  last_boot_ms INTEGER,"			/* DHCP to heartbeat */
+	"  boot_id TEXT,"				/* from the heartbeat */
+	"  image TEXT,"					/* image@version from the heartbeat */
+	"  heartbeat_mtime INTEGER);"
+	"CREATE TABLE boot_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  node TEXT,"					/* NULL for an unknown MAC */
+	"  mac TEXT,"
+	"  kind TEXT NOT NULL,"				/* dhcp|tftp|nfs|up|stalled|offline|discovered|adopted */
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX boot_events_node ON boot_events(node, time);"
+	"CREATE TABLE discovered ("
+	"  mac TEXT PRIMARY KEY,"
+	"  serial TEXT,"
+	"  model TEXT,"
+	"  revision TEXT,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

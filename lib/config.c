@@ -39,6 +39,8 @@ static const struct key keys[] = {
 	{ "paths",   "dnsmasq",     K_STR,         F(dnsmasq),     "dnsmasq" },
 	{ "paths",   "ganesha",     K_STR,         F(ganesha),     "ganesha.nfsd" },
 	{ "paths",   "rpcbind",     K_STR,         F(rpcbind),     "rpcbind" },
+	{ "paths",   "exports_dir", K_STR,         F(exports_dir), "/etc/exports.d" },
+	{ "paths",   "exportfs",    K_STR,         F(exportfs),    "exportfs" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

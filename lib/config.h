@@ -32,6 +32,8 @@ struct config {
 	char *dnsmasq;		/* dnsmasq binary */
 	char *ganesha;		/* ganesha.nfsd binary */
 	char *rpcbind;		/* rpcbind binary */
+	char *exports_dir;	/* kernel backend: where the per-node exports files go */
+	char *exportfs;		/* kernel backend: exportfs binary */
 };
 
 /*

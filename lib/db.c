@@ -67,6 +67,13 @@ static const char *const migrations[] = {
 	"  revision TEXT,"
 	"  first_seen INTEGER NOT NULL,"
 	"  last_seen INTEGER NOT NULL);",
+	/* 3: nfsroot: a stable export id per node (Ganesha Export_Id, kernel
+	 * fsid=). NFS file handles embed it, so it must not change while the
+	 * node lives; it goes with the node row. */
+	"CREATE TABLE exports ("
+	"  node TEXT PRIMARY KEY REFERENCES nodes(name)"
+	"    ON DELETE CASCADE ON UPDATE CASCADE,"
+	"  id INTEGER NOT NULL UNIQUE CHECK (id BETWEEN 1 AND 65535));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

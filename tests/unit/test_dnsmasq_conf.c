@@ -1,0 +1,103 @@
+#include "dnsmasq_conf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+static const struct dnsmasq_paths paths = { "/s/tftp", "/s/run/dnsmasq.hosts",
+					    "/s/run/dnsmasq.leases" };
+
+static struct config proxy_cfg(void)
+{
+	struct config c = { 0 };
+
+	c.interface = "br0";
+	c.server_ip = "10.42.0.1";
+	c.dhcp_mode = DHCP_PROXY;
+	c.dhcp_range = "";
+	return c;
+}
+
+static void proxy_mode(void **state)
+{
+	struct config c = proxy_cfg();
+	char *s = dnsmasq_render_conf(&c, &paths, 50);
+
+	(void)state;
+	assert_non_null(strstr(s, "\nport=0\n"));
+	assert_non_null(strstr(s, "\ninterface=br0\nbind-interfaces\n"));
+	assert_non_null(strstr(s, "\ndhcp-range=10.42.0.1,proxy\n"));
+	assert_non_null(strstr(s, "\ndhcp-hostsfile=/s/run/dnsmasq.hosts\n"));
+	assert_non_null(strstr(s, "\ndhcp-ignore=tag:!known\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:known,tag:!pi3,0,\"Raspberry Pi Boot\"\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:known,tag:pi3,0,\"Raspberry Pi Boot   \"\n"));
+	assert_non_null(strstr(s, "\ndhcp-reply-delay=tag:pi3,1\n"));
+	assert_non_null(strstr(s, "\ntftp-root=/s/tftp\ntftp-unique-root=mac\ntftp-max=50\n"));
+	assert_null(strstr(s, "dhcp-leasefile"));
+	free(s);
+}
+
+static void full_mode(void **state)
+{
+	struct config c = proxy_cfg();
+	char *s;
+
+	(void)state;
+	c.dhcp_mode = DHCP_FULL;
+	c.dhcp_range = "10.42.0.100,10.42.0.200";
+	s = dnsmasq_render_conf(&c, &paths, 256);
+	assert_non_null(strstr(s, "\ndhcp-range=10.42.0.100,10.42.0.200,12h\n"));
+	assert_non_null(strstr(s, "\ndhcp-leasefile=/s/run/dnsmasq.leases\n"));
+	assert_null(strstr(s, "proxy"));
+	free(s);
+}
+
+static void hosts_file(void **state)
+{
+	struct config c = proxy_cfg();
+	struct node n[3] = {
+		{ .name = "n1", .mac = "dc:a6:32:00:00:01", .model = "4", .ip = "10.42.0.11" },
+		{ .name = "n2", .model = "4" },		/* unbound: no line */
+		{ .name = "old", .mac = "b8:27:eb:00:00:03", .model = "3" },
+	};
+	char *s;
+
+	(void)state;
+	s = dnsmasq_render_hosts(&c, n, 3);
+	assert_string_equal(s, "dc:a6:32:00:00:01,set:known\nb8:27:eb:00:00:03,set:known,set:pi3\n");
+	free(s);
+	c.dhcp_mode = DHCP_FULL;
+	s = dnsmasq_render_hosts(&c, n, 3);
+	assert_string_equal(s, "dc:a6:32:00:00:01,set:known,10.42.0.11,n1\n"
+			       "b8:27:eb:00:00:03,set:known,set:pi3,old\n");
+	free(s);
+}
+
+static void tftp_max_sizing(void **state)
+{
+	struct config c = proxy_cfg();
+
+	(void)state;
+	assert_int_equal(dnsmasq_tftp_max(&c, 0), 50);
+	assert_int_equal(dnsmasq_tftp_max(&c, 9), 64);
+	assert_int_equal(dnsmasq_tftp_max(&c, 64), 256);
+	assert_int_equal(dnsmasq_tftp_max(&c, 65), 320);
+	c.tftp_max = 500;
+	assert_int_equal(dnsmasq_tftp_max(&c, 64), 500);
+	assert_true(dnsmasq_nofile(500) >= 1000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(proxy_mode),
+		cmocka_unit_test(full_mode),
+		cmocka_unit_test(hosts_file),
+		cmocka_unit_test(tftp_max_sizing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -74,6 +74,13 @@ static const char *const migrations[] = {
 	"  node TEXT PRIMARY KEY REFERENCES nodes(name)"
 	"    ON DELETE CASCADE ON UPDATE CASCADE,"
 	"  id INTEGER NOT NULL UNIQUE CHECK (id BETWEEN 1 AND 65535));",
+	/* 4: nodes: derived files (identity layer, boot dir) lag the row.
+	 * Set in the transaction that changes the inventory, cleared once the
+	 * files are rebuilt, so a command killed in between leaves a mark the
+	 * next one finishes: 'build' (rebuild), 'rm' or 'rm-keep' (removal
+	 * half done; rm-keep keeps the node's state and keep/). */
+	"ALTER TABLE nodes ADD COLUMN pending TEXT"
+	"  CHECK (pending IN ('build', 'rm', 'rm-keep'));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

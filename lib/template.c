@@ -314,7 +314,7 @@ static int parse_block(struct parser *ps, enum tend want, int opened, struct tno
 
 	for (;;) {
 		const char *open = NULL;
-		struct tag t;
+		struct tag t = { 0 };
 
 		for (const char *q = ps->p; q + 1 < ps->end; q++)
 			if (q[0] == '{' && q[1] == '{') {

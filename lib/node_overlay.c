@@ -1,0 +1,171 @@
+#include "node_overlay.h"
+
+#include "err.h"
+#include "fsutil.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SUFFIX ".tmpl"
+
+const char *overlay_search_path(const struct config *cfg)
+{
+	const char *env = getenv("BRAMBLE_OVERLAYS");
+
+	return env && *env ? env : cfg->overlay_dirs;
+}
+
+static void free_file(struct ovl_file *f)
+{
+	free(f->rel);
+	free(f->src);
+	template_free(f->t);
+	free(f->data);
+}
+
+void overlay_free(struct overlay *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free_file(&o->v[i]);
+	free(o->v);
+	memset(o, 0, sizeof *o);
+}
+
+/* Add f, replacing an earlier directory's file of the same output path. */
+static void put(struct overlay *o, struct ovl_file *f)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->v[i].rel, f->rel)) {
+			free_file(&o->v[i]);
+			o->v[i] = *f;
+			return;
+		}
+	o->v = xrealloc(o->v, (o->n + 1) * sizeof *o->v);
+	o->v[o->n++] = *f;
+}
+
+static int load_file(const char *path, const char *rel, const struct stat *st,
+		     struct overlay *o)
+{
+	struct ovl_file f = { .src = xstrdup(path), .mode = st->st_mode & 07777 };
+	size_t rl = strlen(rel), sl = strlen(SUFFIX);
+
+	if (S_ISLNK(st->st_mode)) {
+		f.kind = OVL_SYMLINK;
+		f.data = xmalloc((size_t)st->st_size + 1);
+		ssize_t n = readlink(path, f.data, (size_t)st->st_size + 1);
+		if (n < 0 || n > st->st_size) {
+			free_file(&f);
+			return err_errno("cannot read symlink %s", path);
+		}
+		f.data[n] = '\0';
+		f.rel = xstrdup(rel);
+		put(o, &f);
+		return 0;
+	}
+	if (read_file(path, &f.data, &f.len) < 0) {
+		free_file(&f);
+		return -1;
+	}
+	if (rl > sl && !strcmp(rel + rl - sl, SUFFIX)) {
+		f.kind = OVL_TEMPLATE;
+		f.rel = xasprintf("%.*s", (int)(rl - sl), rel);
+		if (template_parse(f.data, f.len, path, &f.t) < 0) {
+			free_file(&f);
+			return -1;
+		}
+		free(f.data);
+		f.data = NULL;
+		f.len = 0;
+	} else {
+		f.kind = OVL_FILE;
+		f.rel = xstrdup(rel);
+	}
+	put(o, &f);
+	return 0;
+}
+
+/* Load dir/<prefix> recursively, in name order so the result is stable. */
+static int load_tree(const char *dir, const char *prefix, struct overlay *o)
+{
+	char *path = prefix ? xasprintf("%s/%s", dir, prefix) : xstrdup(dir);
+	struct dirent **ents;
+	int n = scandir(path, &ents, NULL, alphasort), rc = 0;
+
+	if (n < 0) {
+		rc = errno == ENOENT && !prefix ? 0 : err_errno("cannot read %s", path);
+		free(path);
+		return rc;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char *rel = NULL, *full = NULL;
+		struct stat st;
+
+		if (rc || !strcmp(name, ".") || !strcmp(name, ".."))
+			goto next;
+		if (strchr(name, '\n')) {
+			rc = err_set("%s/%s: a newline in a file name is not allowed", path, name);
+			goto next;
+		}
+		rel = prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
+		full = xasprintf("%s/%s", dir, rel);
+		if (lstat(full, &st) < 0)
+			rc = err_errno("cannot stat %s", full);
+		else if (S_ISDIR(st.st_mode))
+			rc = load_tree(dir, rel, o);
+		else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+			rc = load_file(full, rel, &st, o);
+		else
+			rc = err_set("%s: overlays hold files, directories and symlinks only", full);
+next:
+		free(rel);
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+	free(path);
+	return rc;
+}
+
+static int by_rel(const void *a, const void *b)
+{
+	return strcmp(((const struct ovl_file *)a)->rel, ((const struct ovl_file *)b)->rel);
+}
+
+int overlay_load(const struct config *cfg, struct overlay *root, struct overlay *boot)
+{
+	const char *search = overlay_search_path(cfg);
+	char *copy = xstrdup(search), *save = NULL;
+	int found = 0, rc = 0;
+
+	memset(root, 0, sizeof *root);
+	memset(boot, 0, sizeof *boot);
+	for (char *d = strtok_r(copy, ":", &save); d && rc == 0; d = strtok_r(NULL, ":", &save)) {
+		char *r = xasprintf("%s/root", d), *b = xasprintf("%s/boot", d);
+
+		found += path_exists(r) || path_exists(b);
+		rc = load_tree(r, NULL, root) < 0 || load_tree(b, NULL, boot) < 0 ? -1 : 0;
+		free(r);
+		free(b);
+	}
+	free(copy);
+	if (rc == 0 && !found)
+		rc = err_set("no overlay templates in '%s': set paths.overlay_dirs in bramble.conf "
+			     "or BRAMBLE_OVERLAYS (from the build tree: $PWD/overlays)", search);
+	if (rc < 0) {
+		overlay_free(root);
+		overlay_free(boot);
+		return -1;
+	}
+	if (root->n)
+		qsort(root->v, root->n, sizeof *root->v, by_rel);
+	if (boot->n)
+		qsort(boot->v, boot->n, sizeof *boot->v, by_rel);
+	return 0;
+}

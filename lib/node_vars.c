@@ -1,0 +1,100 @@
+#include "node_vars.h"
+
+#include "mac.h"
+#include "xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The built-in names; node_vars() sets each (tests/unit/test_node_vars.c checks). */
+static const char *const builtins[] = {
+	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
+	"image", "version", "cluster", "nfsroot", "machine_id", "image_config",
+	"nodes", "config", NULL,
+};
+
+static const char *const node_fields[] = { "name", "ip", "mac", "serial", "model", NULL };
+static const char *const config_fields[] = { "key", "value", NULL };
+
+int node_var_builtin(const char *key)
+{
+	for (size_t i = 0; builtins[i]; i++)
+		if (!strcmp(builtins[i], key))
+			return 1;
+	return 0;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* User variables: "k=v" lines; config.K ones feed the config list. */
+static void user_vars(struct tscope *s, const char *vars)
+{
+	char *copy = xstrdup(or_empty(vars)), *save = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(l, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		if (!strncmp(l, "config.", 7)) {
+			struct tscope *it = tscope_item(s, "config");
+			tscope_set(it, "key", l + 7);
+			tscope_set(it, "value", eq + 1);
+		} else {
+			tscope_set(s, l, eq + 1);
+		}
+	}
+	free(copy);
+}
+
+static void node_item(struct tscope *s, const struct node *n)
+{
+	struct tscope *it = tscope_item(s, "nodes");
+
+	tscope_set(it, "name", n->name);
+	tscope_set(it, "ip", or_empty(n->ip));
+	tscope_set(it, "mac", or_empty(n->mac));
+	tscope_set(it, "serial", or_empty(n->serial));
+	tscope_set(it, "model", or_empty(n->model));
+}
+
+struct tscope *node_vars(const struct node *n, const struct node_env *env)
+{
+	struct tscope *s = tscope_new();
+	char dashed[MAC_STRLEN] = "", *v;
+	uint8_t mac[6];
+
+	tscope_list(s, "nodes", node_fields);
+	tscope_list(s, "config", config_fields);
+	user_vars(s, n->vars);
+	for (size_t i = 0; i < env->nall; i++)
+		node_item(s, &env->all[i]);
+	if (n->mac && mac_parse(n->mac, mac) == 0)
+		mac_dashed(mac, dashed);
+	tscope_set(s, "name", n->name);
+	tscope_set(s, "mac", or_empty(n->mac));
+	tscope_set(s, "mac_dashed", dashed);
+	tscope_set(s, "serial", or_empty(n->serial));
+	tscope_set(s, "model", or_empty(n->model));
+	tscope_set(s, "ip", or_empty(n->ip));
+	tscope_set(s, "server_ip", env->cfg->server_ip);
+	v = xasprintf("%d", env->cfg->prefix_len);
+	tscope_set(s, "prefix_len", v);
+	free(v);
+	tscope_set(s, "image", or_empty(n->image));
+	v = n->image ? xasprintf("%s@%d", n->image, n->ver) : xstrdup("");
+	tscope_set(s, "version", v);
+	free(v);
+	tscope_set(s, "cluster", env->cfg->name);
+	v = xasprintf("%s:" NODE_EXPORT_FMT ",vers=3,tcp,nolock", env->cfg->server_ip, n->name);
+	tscope_set(s, "nfsroot", v);
+	free(v);
+	tscope_set(s, "machine_id", or_empty(env->machine_id));
+	tscope_set(s, "image_config", or_empty(env->image_config));
+	return s;
+}

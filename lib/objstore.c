@@ -1,0 +1,364 @@
+#include "objstore.h"
+
+#include "diskfull.h"
+#include "err.h"
+#include "filecopy.h"
+#include "fsutil.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Files up to this size are read once into memory: hashed, then written. */
+#define SMALL (1 << 20)
+#define KEYLEN 32
+/* "ab/" + 64 hex + "." + slot + NUL */
+#define OBJNAME_MAX (3 + 2 * KEYLEN + 1 + 10 + 1)
+
+struct slot {
+	unsigned char key[KEYLEN];
+	unsigned next;
+};
+
+struct objstore {
+	char *dir;
+	int dirfd;
+	EVP_MD_CTX *md;
+	void *slots;		/* tsearch tree of struct slot */
+	char *buf;		/* SMALL bytes */
+	char **created;		/* object names since the last commit */
+	size_t ncreated, capcreated;
+	struct objstore_stats stats;
+};
+
+int objstore_open(const char *dir, struct objstore **out)
+{
+	struct objstore *os;
+
+	if (mkdir_p(dir, 0700) < 0)
+		return -1;
+	/* Objects carry set-id bits and capabilities: only root may reach them. */
+	if (chmod(dir, 0700) < 0)
+		return err_errno("cannot set the mode of %s", dir);
+	for (int i = 0; i < 256; i++) {
+		char *sub = xasprintf("%s/%02x", dir, i);
+		int rc = mkdir(sub, 0700) < 0 && errno != EEXIST ? err_write("cannot create %s", sub) : 0;
+		free(sub);
+		if (rc < 0)
+			return -1;
+	}
+	os = xcalloc(1, sizeof *os);
+	os->dir = xstrdup(dir);
+	os->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	os->md = EVP_MD_CTX_new();
+	os->buf = xmalloc(SMALL);
+	if (os->dirfd < 0 || !os->md) {
+		err_errno("cannot open object store %s", dir);
+		objstore_close(os);
+		return -1;
+	}
+	*out = os;
+	return 0;
+}
+
+static int slot_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct slot *)a)->key, ((const struct slot *)b)->key, KEYLEN);
+}
+
+void objstore_commit(struct objstore *os)
+{
+	for (size_t i = 0; i < os->ncreated; i++)
+		free(os->created[i]);
+	os->ncreated = 0;
+}
+
+void objstore_close(struct objstore *os)
+{
+	if (!os)
+		return;
+	for (size_t i = 0; i < os->ncreated; i++) {
+		struct stat st;
+
+		if (fstatat(os->dirfd, os->created[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_nlink == 1)
+			unlinkat(os->dirfd, os->created[i], 0);
+	}
+	objstore_commit(os);
+	free(os->created);
+	tdestroy(os->slots, free);
+	if (os->dirfd >= 0)
+		close(os->dirfd);
+	EVP_MD_CTX_free(os->md);
+	free(os->buf);
+	free(os->dir);
+	free(os);
+}
+
+const struct objstore_stats *objstore_stats(const struct objstore *os)
+{
+	return &os->stats;
+}
+
+static void put64(EVP_MD_CTX *md, uint64_t v)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	EVP_DigestUpdate(md, b, sizeof b);
+}
+
+/* The metadata hardlinks share; atime and ctime are not part of a file. */
+static void hash_meta(EVP_MD_CTX *md, const struct stat *st, const struct xattrs *xa)
+{
+	static const char magic[] = "bramble-object-1";
+
+	EVP_DigestUpdate(md, magic, sizeof magic);
+	put64(md, st->st_mode);
+	put64(md, st->st_uid);
+	put64(md, st->st_gid);
+	put64(md, (uint64_t)st->st_mtim.tv_sec);
+	put64(md, (uint64_t)st->st_mtim.tv_nsec);
+	put64(md, (uint64_t)st->st_size);
+	put64(md, xa->n);
+	for (size_t i = 0; i < xa->n; i++) {
+		put64(md, strlen(xa->v[i].name));
+		EVP_DigestUpdate(md, xa->v[i].name, strlen(xa->v[i].name));
+		put64(md, xa->v[i].len);
+		EVP_DigestUpdate(md, xa->v[i].value, xa->v[i].len);
+	}
+}
+
+/*
+ * Hash metadata and data extents (offset, length, bytes: a sparse file and
+ * its filled twin are different objects, each copied faithfully). A small
+ * file's data is left in os->buf for writing without a second read.
+ */
+static int hash_file(struct objstore *os, int fd, const char *path, const struct stat *st,
+		     const struct xattrs *xa, const struct extent *ex, size_t n,
+		     unsigned char key[KEYLEN])
+{
+	int small = st->st_size <= SMALL;
+
+	EVP_DigestInit_ex(os->md, EVP_sha256(), NULL);
+	hash_meta(os->md, st, xa);
+	for (size_t i = 0; i < n; i++) {
+		put64(os->md, (uint64_t)ex[i].off);
+		put64(os->md, (uint64_t)ex[i].len);
+		for (off_t done = 0; done < ex[i].len;) {
+			off_t at = ex[i].off + done;
+			size_t want = ex[i].len - done < SMALL ? (size_t)(ex[i].len - done) : SMALL;
+			char *p = small ? os->buf + at : os->buf;
+
+			if (file_pread(fd, p, want, at) < 0)
+				return err_errno("cannot read %s", path);
+			EVP_DigestUpdate(os->md, p, want);
+			done += (off_t)want;
+		}
+	}
+	EVP_DigestFinal_ex(os->md, key, NULL);
+	return 0;
+}
+
+/* The object name for key at the next free slot of this version. */
+static void next_name(struct objstore *os, const unsigned char key[KEYLEN],
+		      char name[OBJNAME_MAX])
+{
+	struct slot *s = xmalloc(sizeof *s), **found;
+	char *p = name;
+
+	memcpy(s->key, key, KEYLEN);
+	s->next = 0;
+	found = tsearch(s, &os->slots, slot_cmp);
+	if (!found)
+		abort();	/* out of memory, as xmalloc would */
+	if (*found != s)
+		free(s);
+	p += sprintf(p, "%02x/", key[0]);
+	for (int i = 0; i < KEYLEN; i++)
+		p += sprintf(p, "%02x", key[i]);
+	sprintf(p, ".%u", (*found)->next++);
+}
+
+static void remember(struct objstore *os, const char *name, const struct stat *st)
+{
+	if (os->ncreated == os->capcreated)
+		os->created = xrealloc(os->created, (os->capcreated = os->capcreated ?
+						     os->capcreated * 2 : 256) * sizeof *os->created);
+	os->created[os->ncreated++] = xstrdup(name);
+	os->stats.new_files++;
+	os->stats.new_bytes += (uint64_t)st->st_size;
+}
+
+/* Write a new object from fd (data in os->buf when small). */
+static int create(struct objstore *os, int fd, const char *path, const struct stat *st,
+		  const struct xattrs *xa, const struct extent *ex, size_t n, const char *name)
+{
+	char sub[3] = { name[0], name[1], '\0' };
+	char *opath = xasprintf("%s/%s", os->dir, name);
+	int out = openat(os->dirfd, sub, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	int rc = -1;
+
+	if (out < 0) {
+		err_write("cannot create object %s for %s", opath, path);
+		goto done;
+	}
+	if (st->st_size <= SMALL) {
+		for (size_t i = 0; i < n; i++)
+			if (file_pwrite(out, os->buf + ex[i].off, (size_t)ex[i].len, ex[i].off) < 0) {
+				err_write("cannot write object %s for %s", opath, path);
+				goto done;
+			}
+		if (ftruncate(out, st->st_size) < 0) {
+			err_write("cannot write object %s for %s", opath, path);
+			goto done;
+		}
+	} else if (file_copy_data(fd, path, out, opath, ex, n, st->st_size) < 0) {
+		goto done;
+	}
+	if (inode_set_meta(out, opath, st, xa) < 0)
+		goto done;
+	if (linkat(out, "", os->dirfd, name, AT_EMPTY_PATH) < 0 && errno != EEXIST) {
+		err_write("cannot link object %s", opath);
+		goto done;
+	}
+	remember(os, name, st);
+	rc = 0;
+done:
+	if (out >= 0)
+		close(out);
+	free(opath);
+	return rc;
+}
+
+static int key_name(struct objstore *os, int fd, const char *path, const struct stat *st,
+		    const struct xattrs *xa, struct extent **ex, size_t *n, char name[OBJNAME_MAX])
+{
+	unsigned char key[KEYLEN];
+
+	if (file_extents(fd, path, st, ex, n) < 0)
+		return -1;
+	if (hash_file(os, fd, path, st, xa, *ex, *n, key) < 0) {
+		free(*ex);
+		return -1;
+	}
+	next_name(os, key, name);
+	return 0;
+}
+
+int objstore_link(struct objstore *os, int fd, const char *path, const struct stat *st,
+		  const struct xattrs *xa, int dirfd, const char *dname)
+{
+	char name[OBJNAME_MAX];
+	struct extent *ex;
+	size_t n;
+	struct stat ost;
+	int rc = 0;
+
+	if (key_name(os, fd, path, st, xa, &ex, &n, name) < 0)
+		return -1;
+	if (fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = create(os, fd, path, st, xa, ex, n, name);
+	free(ex);
+	if (rc == 0 && linkat(os->dirfd, name, dirfd, dname, 0) < 0)
+		rc = err_write("cannot link %s/%s to %s", os->dir, name, path);
+	if (rc == 0)
+		os->stats.files++;
+	return rc;
+}
+
+int objstore_absorb(struct objstore *os, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char name[OBJNAME_MAX], *tmp = NULL;
+	struct xattrs xa = { 0 };
+	struct extent *ex = NULL;
+	struct stat st;
+	size_t n;
+	int rc = -1;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err_errno("cannot open %s", path);
+		goto out;
+	}
+	if (xattrs_read(fd, path, &xa) < 0 || key_name(os, fd, path, &st, &xa, &ex, &n, name) < 0)
+		goto out;
+	if (linkat(AT_FDCWD, path, os->dirfd, name, 0) == 0) {
+		remember(os, name, &st);	/* the file itself is the new object */
+	} else if (errno == EEXIST) {
+		tmp = xasprintf("%s.absorb", path);
+		unlink(tmp);
+		if (linkat(os->dirfd, name, AT_FDCWD, tmp, 0) < 0 || rename(tmp, path) < 0) {
+			err_write("cannot replace %s by its stored object", path);
+			unlink(tmp);
+			goto out;
+		}
+	} else {
+		err_write("cannot store %s as object %s/%s", path, os->dir, name);
+		goto out;
+	}
+	os->stats.files++;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	xattrs_free(&xa);
+	free(ex);
+	free(tmp);
+	return rc;
+}
+
+static int gc_sub(int dirfd, const char *sub, uint64_t *files, uint64_t *bytes)
+{
+	int fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return errno == ENOENT ? 0 : err_errno("cannot open object dir %s", sub);
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_name[0] == '.' || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_nlink != 1)
+			continue;
+		if (unlinkat(fd, e->d_name, 0) < 0) {
+			err_errno("cannot remove object %s/%s", sub, e->d_name);
+			closedir(d);
+			return -1;
+		}
+		(*files)++;
+		*bytes += (uint64_t)st.st_blocks * 512;
+	}
+	closedir(d);
+	return 0;
+}
+
+int objstore_gc(const char *dir, uint64_t *files, uint64_t *bytes)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	*files = *bytes = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_errno("cannot open object store %s", dir);
+	for (int i = 0; i < 256 && rc == 0; i++) {
+		char sub[3];
+
+		snprintf(sub, sizeof sub, "%02x", i);
+		rc = gc_sub(fd, sub, files, bytes);
+	}
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,299 @@
+#include "treecopy.h"
+
+#include "diskfull.h"
+#include "err.h"
+#include "filecopy.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* A source inode with several names, and where its first copy went. */
+struct link {
+	dev_t dev;
+	ino_t ino;
+	char *dst;
+};
+
+struct walk {
+	struct treecopy *tc;
+	void *links;
+	dev_t dev;
+};
+
+static int link_cmp(const void *a, const void *b)
+{
+	const struct link *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static void link_free(void *p)
+{
+	struct link *l = p;
+
+	free(l->dst);
+	free(l);
+}
+
+static void count(struct walk *w, const struct stat *st, int first)
+{
+	uint64_t size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+
+	w->tc->files++;
+	if (first)
+		w->tc->bytes += size;
+	if (w->tc->progress)
+		progress_add(w->tc->progress, size, 1);
+}
+
+static int copy_file(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
+		     const char *name, const struct stat *st)
+{
+	int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1;
+	struct xattrs xa = { 0 };
+	struct extent *ex = NULL;
+	size_t n;
+	int rc = -1;
+
+	if (in < 0)
+		return err_errno("cannot open %s", sp);
+	if (xattrs_read(in, sp, &xa) < 0)
+		goto out;
+	if (w->tc->store) {
+		rc = objstore_link(w->tc->store, in, sp, st, &xa, dfd, name);
+		goto out;
+	}
+	out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		err_write("cannot create %s", dp);
+		goto out;
+	}
+	if (file_extents(in, sp, st, &ex, &n) < 0 ||
+	    file_copy_data(in, sp, out, dp, ex, n, st->st_size) < 0 ||
+	    inode_set_meta(out, dp, st, &xa) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (out >= 0)
+		close(out);
+	close(in);
+	free(ex);
+	xattrs_free(&xa);
+	return rc;
+}
+
+static int copy_symlink(int sfd, const char *sp, int dfd, const char *dp, const char *name)
+{
+	char target[PATH_MAX + 1];
+	ssize_t n = readlinkat(sfd, name, target, sizeof target);
+
+	if (n < 0 || n > PATH_MAX)
+		return n < 0 ? err_errno("cannot read link %s", sp) : err_set("link %s too long", sp);
+	target[n] = '\0';
+	if (symlinkat(target, dfd, name) < 0)
+		return err_write("cannot create link %s", dp);
+	return 0;
+}
+
+/* Device nodes, fifos, sockets: the inode is all there is. */
+static int copy_special(const char *dp, int dfd, const char *name, const struct stat *st)
+{
+	if (mknodat(dfd, name, (st->st_mode & S_IFMT) | 0600, st->st_rdev) < 0)
+		return err_write("cannot create %s", dp);
+	return 0;
+}
+
+static int path_meta(const char *sp, const char *dp, const struct stat *st)
+{
+	struct xattrs xa;
+	int rc;
+
+	if (xattrs_read(-1, sp, &xa) < 0)
+		return -1;
+	rc = inode_set_meta(-1, dp, st, &xa);
+	xattrs_free(&xa);
+	return rc;
+}
+
+static int copy_nondir(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
+		       const char *name, const struct stat *st)
+{
+	struct link key = { st->st_dev, st->st_ino, NULL }, **seen;
+	int rc;
+
+	if (st->st_nlink > 1 && (seen = tfind(&key, &w->links, link_cmp))) {
+		if (linkat(AT_FDCWD, (*seen)->dst, dfd, name, 0) < 0)
+			return err_write("cannot link %s to %s", dp, (*seen)->dst);
+		count(w, st, 0);
+		return 0;
+	}
+	if (S_ISREG(st->st_mode))
+		rc = copy_file(w, sfd, sp, dfd, dp, name, st);
+	else if (S_ISLNK(st->st_mode))
+		rc = copy_symlink(sfd, sp, dfd, dp, name) < 0 ? -1 : path_meta(sp, dp, st);
+	else
+		rc = copy_special(dp, dfd, name, st) < 0 ? -1 : path_meta(sp, dp, st);
+	if (rc < 0)
+		return -1;
+	if (st->st_nlink > 1) {
+		struct link *l = xmalloc(sizeof *l);
+
+		*l = (struct link){ st->st_dev, st->st_ino, xstrdup(dp) };
+		if (!tsearch(l, &w->links, link_cmp))
+			abort();	/* out of memory */
+	}
+	count(w, st, 1);
+	return 0;
+}
+
+static int not_dots(const struct dirent *e)
+{
+	return strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+}
+
+/* Byte order, not the locale's collation: the same order everywhere. */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int copy_dir(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
+		    const char *name, const struct stat *st);
+
+/* Copy the entries of the open source dir sfd into the open dir dfd. */
+static int copy_entries(struct walk *w, int sfd, const char *sp, int dfd, const char *dp)
+{
+	struct dirent **ents;
+	int n = scandirat(sfd, ".", &ents, not_dots, by_name), rc = 0;
+
+	if (n < 0)
+		return err_errno("cannot read directory %s", sp);
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char *s = xasprintf("%s/%s", sp, name), *d = xasprintf("%s/%s", dp, name);
+		struct stat st;
+
+		if (rc == 0 && fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = err_errno("cannot stat %s", s);
+		if (rc == 0)
+			rc = S_ISDIR(st.st_mode) ? copy_dir(w, sfd, s, dfd, d, name, &st)
+						 : copy_nondir(w, sfd, s, dfd, d, name, &st);
+		free(s);
+		free(d);
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+/* Contents first, then owner, mode, xattrs and times of the dir itself. */
+static int fill_dir(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
+		    const struct stat *st)
+{
+	struct xattrs xa;
+	int rc;
+
+	/* Another filesystem mounted here: copy the mount point only. */
+	if (st->st_dev == w->dev && copy_entries(w, sfd, sp, dfd, dp) < 0)
+		return -1;
+	if (xattrs_read(sfd, sp, &xa) < 0)
+		return -1;
+	rc = inode_set_meta(dfd, dp, st, &xa);
+	xattrs_free(&xa);
+	w->tc->dirs++;
+	return rc;
+}
+
+static int copy_dir(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
+		    const char *name, const struct stat *st)
+{
+	int cs = -1, cd = -1, rc = -1;
+
+	if (mkdirat(dfd, name, 0700) < 0)
+		return err_write("cannot create directory %s", dp);
+	cs = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cs < 0) {
+		err_errno("cannot open directory %s", sp);
+		goto out;
+	}
+	cd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cd < 0) {
+		err_errno("cannot open directory %s", dp);
+		goto out;
+	}
+	rc = fill_dir(w, cs, sp, cd, dp, st);
+out:
+	if (cs >= 0)
+		close(cs);
+	if (cd >= 0)
+		close(cd);
+	return rc;
+}
+
+int treecopy(const char *src, const char *dst, struct treecopy *tc)
+{
+	struct walk w = { .tc = tc };
+	int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dfd = -1, rc = -1;
+	struct stat st;
+
+	if (sfd < 0 || fstat(sfd, &st) < 0) {
+		err_errno("cannot open directory %s", src);
+		goto out;
+	}
+	if (mkdir(dst, 0700) < 0) {
+		err_write("cannot create directory %s", dst);
+		goto out;
+	}
+	dfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		err_errno("cannot open directory %s", dst);
+		goto out;
+	}
+	w.dev = st.st_dev;
+	rc = fill_dir(&w, sfd, src, dfd, dst, &st);
+out:
+	tdestroy(w.links, link_free);
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+static uint64_t scan_files, scan_bytes;
+
+static int scan_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (type == FTW_NS || type == FTW_DNR)
+		return 0;	/* the copy will name the problem */
+	if (!S_ISDIR(st->st_mode)) {
+		scan_files++;
+		if (S_ISREG(st->st_mode))
+			scan_bytes += (uint64_t)st->st_size;
+	}
+	return 0;
+}
+
+int treecopy_scan(const char *src, uint64_t *files, uint64_t *bytes)
+{
+	scan_files = scan_bytes = 0;
+	if (nftw(src, scan_one, 64, FTW_PHYS | FTW_MOUNT) != 0)
+		return err_errno("cannot read %s", src);
+	*files = scan_files;
+	*bytes = scan_bytes;
+	return 0;
+}

@@ -5,6 +5,9 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <ftw.h>
+#include <search.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,4 +77,123 @@ out:
 char *store_version_dir(const struct state *st, const char *name, int ver)
 {
 	return state_path(st, "images/%s/%d", name, ver);
+}
+
+int store_image_arch(sqlite3 *db, const char *name, char **arch)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (db_prepare(db, "SELECT arch FROM images WHERE name = ?1", &q) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*arch = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : db_fail(db, "reading the image");
+}
+
+int store_users(sqlite3 *db, const char *name, int ver, char **names)
+{
+	sqlite3_stmt *q;
+	char *list = NULL;
+	int rc;
+
+	if (db_prepare(db, "SELECT name FROM nodes WHERE image = ?1 AND ver = ?2 ORDER BY name",
+		       &q) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, ver);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		char *next = xasprintf("%s%s%s", list ? list : "", list ? ", " : "",
+				       (const char *)sqlite3_column_text(q, 0));
+		free(list);
+		list = next;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		free(list);
+		return db_fail(db, "listing the nodes of a version");
+	}
+	*names = list;
+	return 0;
+}
+
+/*
+ * Unique bytes: a regular file is an object (one link in objects/) plus its
+ * links in versions, so an inode whose links all lie in this version, but
+ * for the store's own, is freed by rm + gc. Everything else in a version
+ * (directories, symlinks, device nodes) is its own.
+ */
+struct inode_use {
+	dev_t dev;
+	ino_t ino;
+	nlink_t nlink, seen;
+	unsigned long long bytes;
+};
+
+static void *usage_tree;
+static unsigned long long usage_other;
+
+static int use_cmp(const void *a, const void *b)
+{
+	const struct inode_use *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static int usage_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	struct inode_use *u, **found;
+
+	(void)path;
+	(void)ftw;
+	if (type == FTW_NS)
+		return 0;	/* removed under us: not ours to count */
+	if (!S_ISREG(st->st_mode)) {
+		usage_other += (unsigned long long)st->st_blocks * 512;
+		return 0;
+	}
+	u = xcalloc(1, sizeof *u);
+	*u = (struct inode_use){ st->st_dev, st->st_ino, st->st_nlink, 0,
+				 (unsigned long long)st->st_blocks * 512 };
+	found = tsearch(u, &usage_tree, use_cmp);
+	if (!found)
+		abort();	/* out of memory */
+	if (*found != u)
+		free(u);
+	(*found)->seen++;
+	return 0;
+}
+
+static unsigned long long usage_sum;
+
+static void usage_add(const void *node, VISIT which, int depth)
+{
+	const struct inode_use *u = *(const struct inode_use *const *)node;
+
+	(void)depth;
+	if ((which == postorder || which == leaf) && u->seen + 1 >= u->nlink)
+		usage_sum += u->bytes;
+}
+
+int store_unique_bytes(const char *vdir, unsigned long long *bytes)
+{
+	int rc;
+
+	usage_tree = NULL;
+	usage_other = usage_sum = 0;
+	rc = nftw(vdir, usage_one, 64, FTW_PHYS | FTW_MOUNT);
+	twalk(usage_tree, usage_add);
+	tdestroy(usage_tree, free);
+	usage_tree = NULL;
+	if (rc != 0)
+		return err_errno("cannot read %s", vdir);
+	*bytes = usage_sum + usage_other;
+	return 0;
 }

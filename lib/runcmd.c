@@ -1,0 +1,95 @@
+#include "runcmd.h"
+
+#include "err.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char **merged_env(const char *const env[])
+{
+	size_t n = 0, m = 0;
+	char **out;
+
+	while (environ[n])
+		n++;
+	while (env && env[m])
+		m++;
+	out = xcalloc(n + m + 1, sizeof *out);
+	for (size_t i = 0; i < m; i++)
+		out[i] = (char *)env[i];
+	/* Ours first: getenv() takes the first match. */
+	memcpy(out + m, environ, n * sizeof *out);
+	return out;
+}
+
+/* Last non-empty line of what the child wrote to fd. */
+static void last_line(int fd, char *line, size_t cap)
+{
+	char buf[4096], *cur = xmalloc(cap);
+	size_t len = 0;
+	ssize_t n;
+
+	line[0] = '\0';
+	while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				if (len) {
+					memcpy(line, cur, len);
+					line[len] = '\0';
+				}
+				len = 0;
+			} else if (len + 1 < cap) {
+				cur[len++] = buf[i];
+			}
+		}
+	}
+	if (len) {
+		memcpy(line, cur, len);
+		line[len] = '\0';
+	}
+	free(cur);
+}
+
+int run_cmd(const char *const argv[], const char *const env[])
+{
+	posix_spawn_file_actions_t fa;
+	char **envp = merged_env(env), line[512];
+	int pipefd[2], status, rc;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		free(envp);
+		return err_errno("cannot run %s", argv[0]);
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	close(pipefd[1]);
+	if (rc != 0) {
+		close(pipefd[0]);
+		errno = rc;
+		return err_errno("cannot run %s", argv[0]);
+	}
+	last_line(pipefd[0], line, sizeof line);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_errno("cannot wait for %s", argv[0]);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		return err_set("%s failed (exit %d)%s%s", argv[0], WEXITSTATUS(status),
+			       line[0] ? ": " : "", line);
+	return err_set("%s killed by signal %d", argv[0], WTERMSIG(status));
+}

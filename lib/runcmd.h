@@ -1,0 +1,15 @@
+/*
+ * Run a helper program to completion (mtools, mkfs ...) and turn its
+ * failure into one error line: the program's name, its exit status and the
+ * last line it wrote to stderr.
+ */
+#ifndef BRAMBLE_RUNCMD_H
+#define BRAMBLE_RUNCMD_H
+
+/*
+ * Run argv (PATH searched) with env (NULL-terminated "K=V" entries added to
+ * ours, may be NULL); stdout goes to /dev/null. 0 when it exits 0.
+ */
+int run_cmd(const char *const argv[], const char *const env[]);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * Writing the image store: staging, publishing, removing, and recovering
+ * from crashes. The ordering rules are in store.h.
+ */
+#include "store.h"
+
+#include "crashpoint.h"
+#include "db.h"
+#include "diskfull.h"
+#include "err.h"
+#include "fsutil.h"
+#include "log.h"
+#include "objstore.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STAGE_PREFIX "stage."
+#define TRASH_PREFIX "trash."
+
+char *store_stage(const struct state *st)
+{
+	char *dir = state_path(st, "tmp/" STAGE_PREFIX "XXXXXX");
+
+	if (!mkdtemp(dir)) {
+		err_write("cannot create a staging directory %s", dir);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+int store_discard(const struct state *st, const char *dir)
+{
+	char *trash = state_path(st, "tmp/" TRASH_PREFIX "XXXXXX"), *dest = NULL;
+	int rc = -1;
+
+	if (!mkdtemp(trash)) {
+		err_write("cannot create %s", trash);
+		goto out;
+	}
+	dest = xasprintf("%s/x", trash);
+	if (rename(dir, dest) < 0) {
+		err_errno("cannot move %s to %s", dir, dest);
+		rmdir(trash);
+		goto out;
+	}
+	rc = rm_rf(trash);
+out:
+	free(dest);
+	free(trash);
+	return rc;
+}
+
+static int next_ver(sqlite3 *db, const char *name, int *ver)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (db_prepare(db, "SELECT coalesce(max(ver), 0) + 1 FROM versions WHERE image = ?1", &q) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*ver = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, "next version number");
+}
+
+static int insert_rows(sqlite3 *db, const struct store_version *v, int ver)
+{
+	sqlite3_stmt *q = NULL;
+	long long now = (long long)time(NULL);
+	int rc = -1;
+
+	if (db_begin(db) < 0)
+		return -1;
+	if (db_prepare(db, "INSERT OR IGNORE INTO images (name, arch, created) VALUES (?1, ?2, ?3)",
+		       &q) < 0)
+		goto out;
+	sqlite3_bind_text(q, 1, v->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, v->arch, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		db_fail(db, "adding the image");
+		goto out;
+	}
+	sqlite3_finalize(q);
+	if (db_prepare(db, "INSERT INTO versions (image, ver, created, files, bytes, source, report)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &q) < 0)
+		goto out;
+	sqlite3_bind_text(q, 1, v->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, ver);
+	sqlite3_bind_int64(q, 3, now);
+	sqlite3_bind_int64(q, 4, v->files);
+	sqlite3_bind_int64(q, 5, v->bytes);
+	sqlite3_bind_text(q, 6, v->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, v->report ? v->report : "", -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		db_fail(db, "adding the version");
+		goto out;
+	}
+	rc = db_commit(db);
+out:
+	sqlite3_finalize(q);
+	if (rc < 0)
+		db_rollback(db);
+	return rc;
+}
+
+/* Flush the staged files before they become visible: a version that
+ * exists must have its data even after a power cut. */
+static int sync_fs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return err_errno("cannot open %s", dir);
+	rc = syncfs(fd);
+	close(fd);
+	return rc < 0 ? err_write("cannot sync %s", dir) : 0;
+}
+
+int store_publish(const struct state *st, sqlite3 *db, const char *staged,
+		  const struct store_version *v, int *ver)
+{
+	char *parent = state_path(st, "images/%s", v->name), *dest = NULL;
+	int rc = -1;
+
+	if (sync_fs(staged) < 0 || next_ver(db, v->name, ver) < 0 || mkdir_p(parent, 0755) < 0)
+		goto out;
+	dest = store_version_dir(st, v->name, *ver);
+	if (rename(staged, dest) < 0) {
+		err_write("cannot move %s to %s", staged, dest);
+		goto out;
+	}
+	if (fsync_dir(parent) < 0)
+		goto undo;
+	crashpoint("published");	/* directory without row: garbage */
+	if (insert_rows(db, v, *ver) < 0)
+		goto undo;
+	rc = 0;
+	goto out;
+undo:
+	err_wrap("publishing %s@%d: ", v->name, *ver);
+	store_discard(st, dest);
+out:
+	free(parent);
+	free(dest);
+	return rc;
+}
+
+int store_remove(const struct state *st, sqlite3 *db, const char *name, int ver)
+{
+	char *dir = store_version_dir(st, name, ver), *parent = state_path(st, "images/%s", name);
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+
+	if (db_begin(db) < 0)
+		goto out;
+	if (db_prepare(db, "DELETE FROM versions WHERE image = ?1 AND ver = ?2", &q) < 0)
+		goto fail;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, ver);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		db_fail(db, "removing the version");
+		goto fail;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (db_prepare(db, "DELETE FROM images WHERE name = ?1 AND NOT EXISTS"
+		       " (SELECT 1 FROM versions WHERE image = ?1)", &q) < 0)
+		goto fail;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		db_fail(db, "removing the image");
+		goto fail;
+	}
+	if (db_commit(db) < 0)
+		goto fail;
+	crashpoint("unlisted");		/* directory without row: garbage */
+	rc = path_exists(dir) ? store_discard(st, dir) : 0;
+	rmdir(parent);			/* the image's last version: fine if not */
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	sqlite3_finalize(q);
+	free(dir);
+	free(parent);
+	return rc;
+}
+
+static int has_row(sqlite3 *db, const char *name, const char *ver, int *yes)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (db_prepare(db, "SELECT 1 FROM versions WHERE image = ?1 AND CAST(ver AS TEXT) = ?2",
+		       &q) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ver, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, "looking up a version");
+	*yes = rc == SQLITE_ROW;
+	return 0;
+}
+
+/* Version directories of one image without a row. */
+static int recover_image(const struct state *st, sqlite3 *db, const char *name, int *found)
+{
+	char *dir = state_path(st, "images/%s", name);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		free(dir);
+		return 0;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		int yes = 0;
+
+		if (e->d_name[0] == '.' || (rc = has_row(db, name, e->d_name, &yes)) < 0 || yes)
+			continue;
+		char *v = xasprintf("%s/%s", dir, e->d_name);
+		log_info("removing %s: an interrupted import or rm left it without a database row", v);
+		rc = store_discard(st, v);
+		free(v);
+		(*found)++;
+	}
+	closedir(d);
+	rmdir(dir);	/* only when empty */
+	free(dir);
+	return rc;
+}
+
+/* Staging and trash directories: under the lock, nobody is using them. */
+static int recover_tmp(const struct state *st, int *found)
+{
+	char *dir = state_path(st, "tmp");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		free(dir);
+		return 0;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		if (strncmp(e->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) &&
+		    strncmp(e->d_name, TRASH_PREFIX, strlen(TRASH_PREFIX)))
+			continue;
+		char *p = xasprintf("%s/%s", dir, e->d_name);
+		log_info("removing %s, left by an interrupted command", p);
+		rc = rm_rf(p);
+		free(p);
+		(*found)++;
+	}
+	closedir(d);
+	free(dir);
+	return rc;
+}
+
+int store_recover(const struct state *st, sqlite3 *db)
+{
+	char *images = state_path(st, "images"), *objects;
+	DIR *d = opendir(images);
+	struct dirent *e;
+	int found = 0, rc = recover_tmp(st, &found);
+
+	while (rc == 0 && d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			rc = recover_image(st, db, e->d_name, &found);
+	if (d)
+		closedir(d);
+	free(images);
+	if (rc < 0 || found == 0)
+		return rc;
+	/* What those leftovers linked may be referenced by nothing now. */
+	uint64_t files, bytes;
+	objects = state_path(st, "objects");
+	rc = objstore_gc(objects, &files, &bytes);
+	free(objects);
+	if (rc == 0 && files)
+		log_info("removed %llu objects (%.1f MiB) only those leftovers used",
+			 (unsigned long long)files, bytes / 1048576.0);
+	return rc;
+}

@@ -8,6 +8,14 @@
 #include "cli.h"
 
 int cmd_image(struct ctx *ctx, int argc, char **argv);
+int cmd_image_import(struct ctx *ctx, int argc, char **argv);
+int cmd_image_list(struct ctx *ctx, int argc, char **argv);
+int cmd_image_rm(struct ctx *ctx, int argc, char **argv);
+int cmd_image_gc(struct ctx *ctx, int argc, char **argv);
 int cmd_eeprom(struct ctx *ctx, int argc, char **argv);
+int cmd_node(struct ctx *ctx, int argc, char **argv);
+int cmd_node_publish(struct ctx *ctx, int argc, char **argv);
+int cmd_node_unpublish(struct ctx *ctx, int argc, char **argv);
+int cmd_node_verify(struct ctx *ctx, int argc, char **argv);
 
 #endif

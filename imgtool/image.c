@@ -4,6 +4,10 @@
 #include <stddef.h>
 
 static const struct cmd verbs[] = {
+	{ "import", cmd_image_import, "import a Pi OS image (.img, .img.xz, directory) as NAME@N" },
+	{ "list", cmd_image_list, "list image versions, their size and the nodes using them" },
+	{ "rm", cmd_image_rm, "remove an image version no node uses" },
+	{ "gc", cmd_image_gc, "free stored data no version uses any more" },
 	{ NULL, NULL, NULL },
 };
 

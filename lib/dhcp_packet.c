@@ -40,8 +40,15 @@ void dhcp_decode_opt97(const uint8_t *p, size_t len, struct dhcp_info *out)
 		out->pi_model = 4;
 	else if (fourcc == 0x35695052)	/* "RPi5" */
 		out->pi_model = 5;
-	else
+	else {
+		/* a 3B+ sends its serial four times */
+		if (fourcc && !memcmp(p + 1, p + 5, 4) && !memcmp(p + 1, p + 9, 4) &&
+		    !memcmp(p + 1, p + 13, 4)) {
+			out->pi_model = 3;
+			snprintf(out->pi_serial, sizeof out->pi_serial, "%08x", fourcc);
+		}
 		return;
+	}
 	snprintf(out->pi_revision, sizeof out->pi_revision, "%x", le32(p + 5));
 	snprintf(out->pi_serial, sizeof out->pi_serial, "%08x", le32(p + 13));
 }

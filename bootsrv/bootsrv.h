@@ -1,0 +1,133 @@
+/*
+ * bootsrv: the head-node daemon (`bootsrv run`) and its client verbs.
+ *
+ * One process, one event loop (loop.c). The daemon owns dnsmasq (DHCP +
+ * TFTP, dnsmasq.c) and the NFS server (nfs.c) as children, watches nodes
+ * boot (sniff.c: DHCP off the wire; dnsmasq's log: TFTP; watch.c: the
+ * heartbeat file) and keeps their state in the database (bootdb.c). The
+ * client verbs talk to it over the control socket (control.c).
+ */
+#ifndef BOOTSRV_H
+#define BOOTSRV_H
+
+#include "child.h"
+#include "cli.h"
+#include "inventory.h"
+#include "loop.h"
+#include "nfsroot.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+enum boot_phase { PH_OFFLINE, PH_DHCP, PH_TFTP, PH_NFS, PH_UP };
+
+const char *phase_name(enum boot_phase p);
+
+/* One inventory node as the daemon follows it. */
+struct bnode {
+	struct node n;
+	char *published;	/* signature of the mounted+exported root, NULL if none */
+	char *hb_path;		/* heartbeat file in the node's upper dir */
+	enum boot_phase phase;
+	long long since;	/* ms: phase entered */
+	long long last_seen;	/* ms: last packet, transfer or heartbeat */
+	long long boot_started;	/* ms: DHCP of the current boot, 0 if none */
+	long long last_boot_ms;	/* DHCP to up of the last complete boot */
+	long long hb_mtime;	/* ns: heartbeat mtime last read */
+	char ip[46];
+	char boot_id[64];
+	char image[96];		/* image@version the heartbeat reported */
+};
+
+struct daemon {
+	struct ctx *ctx;
+	const struct config *cfg;
+	struct state *st;
+	sqlite3 *db;
+	struct loop loop;
+	int lock_fd, sig_fd, timer_fd, ctl_fd, sniff_fd;
+	int ready;		/* READY=1 sent */
+	/* dnsmasq */
+	struct child dnsmasq;
+	char *tftp_root, *conf_path, *hosts_path, *leases_path;
+	char *conf_text;	/* as last written; a change needs a restart */
+	char *hosts_text;	/* as last written; a change needs SIGHUP */
+	int dnsmasq_up;		/* said "started" */
+	char line[4096];	/* partial log line */
+	size_t line_len;
+	char last_fatal[512];	/* its last "dnsmasq: ..." line */
+	/* NFS */
+	struct nfs_exporter nfs;
+	int nfs_open;
+	struct nfs_server nfsd;
+	unsigned rpcbind_restarts, ganesha_restarts;
+	long long nfs_retry_at;	/* ms: restart the NFS children then; 0 while healthy */
+	/* nodes */
+	struct bnode *nodes;
+	size_t nnodes;
+	long long dhcp_packets, dhcp_malformed;
+};
+
+/* run.c */
+int cmd_run(struct ctx *ctx, int argc, char **argv);
+/* Re-read the inventory, apply it to NFS and dnsmasq (control "reload", SIGHUP). */
+int daemon_reload(struct daemon *d);
+/* Unblock our signals around code that forks children without resetting the mask. */
+void signals_release(void);
+void signals_restore(void);
+
+/* dnsmasq.c */
+int dnsmasq_setup(struct daemon *d);
+int dnsmasq_reload(struct daemon *d);
+void dnsmasq_reaped(struct daemon *d, int status);
+void dnsmasq_tick(struct daemon *d);
+void dnsmasq_shutdown(struct daemon *d);
+json_t *dnsmasq_health(const struct daemon *d);
+
+/* nfs.c */
+int nfs_setup(struct daemon *d);
+/* Publish/unpublish so exactly the current nodes are served. */
+int nfs_sync(struct daemon *d);
+int nfs_unpublish_node(struct daemon *d, struct bnode *b);
+/* 1 if pid was one of the NFS children (handled), else 0. */
+int nfs_reaped(struct daemon *d, pid_t pid, int status);
+void nfs_tick(struct daemon *d);
+void nfs_shutdown(struct daemon *d);
+json_t *nfs_health(const struct daemon *d);
+
+/* sniff.c */
+int sniff_open(struct daemon *d);
+
+/* watch.c */
+struct dhcp_info;
+struct dnsmasq_line;
+int nodes_load(struct daemon *d);
+void nodes_free_all(struct daemon *d);
+struct bnode *node_by_mac(struct daemon *d, const char *mac);
+struct bnode *node_by_ip(struct daemon *d, const char *ip);
+void watch_dhcp(struct daemon *d, const struct dhcp_info *p);
+void watch_tftp(struct daemon *d, const struct dnsmasq_line *l);
+void watch_tick(struct daemon *d);
+
+/* bootdb.c: the boot tables (db.c migration 2) */
+int bootdb_event(sqlite3 *db, const char *node, const char *mac, const char *kind,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int bootdb_save(sqlite3 *db, const struct bnode *b);
+int bootdb_load(sqlite3 *db, struct bnode *b);
+int bootdb_prune(sqlite3 *db);
+int bootdb_discovered(sqlite3 *db, const struct dhcp_info *p);
+int bootdb_undiscover(sqlite3 *db, const char *mac);
+/* The newest discovered MAC (adopt without --mac); 1 if none. */
+int bootdb_newest_discovered(sqlite3 *db, char *mac, size_t len);
+json_t *bootdb_discovered_json(sqlite3 *db);
+json_t *bootdb_nodes_json(sqlite3 *db);
+
+/* control.c */
+int control_open(struct daemon *d);
+void control_close(struct daemon *d);
+
+/* client verbs */
+int cmd_status(struct ctx *ctx, int argc, char **argv);
+int cmd_discover(struct ctx *ctx, int argc, char **argv);
+
+#endif

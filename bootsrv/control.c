@@ -1,0 +1,186 @@
+/*
+ * The control socket <state>/run/bootsrv.sock: one JSON request line in,
+ * one JSON answer line out (protocol in lib/bootsrv_ctl.h). Root only:
+ * the socket is mode 0600 and every peer's uid is checked (SO_PEERCRED).
+ */
+#include "bootsrv.h"
+
+#include "bootsrv_ctl.h"
+#include "err.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_REQUEST 65536
+
+struct conn {
+	struct daemon *d;
+	int fd;
+	size_t len;
+	char buf[MAX_REQUEST];
+};
+
+static json_t *fail(const char *msg)
+{
+	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+}
+
+static json_t *services_json(struct daemon *d)
+{
+	return json_pack("{s:o, s:o, s:{s:I, s:I}}", "dnsmasq", dnsmasq_health(d),
+			 "nfs", nfs_health(d), "dhcp_watch", "packets",
+			 (json_int_t)d->dhcp_packets, "malformed", (json_int_t)d->dhcp_malformed);
+}
+
+static json_t *handle(struct daemon *d, json_t *req)
+{
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	json_t *rows;
+
+	if (!cmd)
+		return fail("request has no \"cmd\"");
+	if (!strcmp(cmd, "status")) {
+		if (!(rows = bootdb_nodes_json(d->db)))
+			return fail(err_get());
+		return json_pack("{s:b, s:o, s:o, s:b}", "ok", 1, "nodes", rows,
+				 "services", services_json(d), "daemon", 1);
+	}
+	if (!strcmp(cmd, "discover")) {
+		if (!(rows = bootdb_discovered_json(d->db)))
+			return fail(err_get());
+		return json_pack("{s:b, s:o}", "ok", 1, "discovered", rows);
+	}
+	if (!strcmp(cmd, "reload"))
+		return daemon_reload(d) < 0 ? fail(err_get()) : json_pack("{s:b}", "ok", 1);
+	return fail("unknown command (status, discover, reload)");
+}
+
+static void finish(struct conn *c, json_t *resp)
+{
+	char *out = json_dumps(resp, JSON_COMPACT);
+	size_t len = strlen(out), off = 0;
+	int flags = fcntl(c->fd, F_GETFL);
+	struct timeval tv = { .tv_sec = 2 };
+
+	/* answers are small; a client too slow to take one in 2 s loses it */
+	fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK);
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	out = xrealloc(out, len + 2);
+	strcpy(out + len++, "\n");
+	while (off < len) {
+		ssize_t n = write(c->fd, out + off, len - off);
+
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(out);
+	json_decref(resp);
+	loop_del(&c->d->loop, c->fd);
+	close(c->fd);
+	free(c);
+}
+
+static void on_client(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct conn *c = arg;
+	ssize_t n;
+	json_t *req;
+	json_error_t jerr;
+
+	(void)l, (void)fd, (void)events;
+	n = read(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	if (n > 0 && !memchr(c->buf, '\n', c->len) && c->len < sizeof c->buf - 1)
+		return;		/* not a whole line yet */
+	if (n <= 0 && c->len == 0) {
+		finish(c, fail("empty request"));
+		return;
+	}
+	req = json_loads(c->buf, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (!req) {
+		finish(c, fail("request is not JSON"));
+		return;
+	}
+	finish(c, handle(c->d, req));
+	json_decref(req);
+}
+
+static void on_accept(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	int cfd;
+
+	(void)events;
+	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		struct ucred cred;
+		socklen_t len = sizeof cred;
+		struct conn *c = xmalloc(sizeof *c);
+
+		c->d = d;
+		c->fd = cfd;
+		c->len = 0;
+		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+			log_warn("refused a control connection from uid %d", (int)cred.uid);
+			finish(c, fail("bootsrv's control socket is for root only"));
+			continue;
+		}
+		if (loop_add(l, cfd, EPOLLIN, on_client, c) < 0) {
+			close(cfd);
+			free(c);
+		}
+	}
+}
+
+int control_open(struct daemon *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *path = state_path(d->st, BOOTSRV_SOCK);
+	int fd;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		err_set("control socket path %s is too long: use a shorter state directory", path);
+		free(path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	unlink(path);	/* a stale socket: the pid lock says no daemon owns it */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || fchmod(fd, 0600) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, 16) < 0) {
+		err_errno("cannot create control socket %s", path);
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return -1;
+	}
+	free(path);
+	d->ctl_fd = fd;
+	return loop_add(&d->loop, fd, EPOLLIN, on_accept, d);
+}
+
+void control_close(struct daemon *d)
+{
+	char *path;
+
+	if (d->ctl_fd < 0)
+		return;
+	close(d->ctl_fd);
+	d->ctl_fd = -1;
+	path = state_path(d->st, BOOTSRV_SOCK);
+	unlink(path);
+	free(path);
+}

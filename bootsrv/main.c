@@ -1,0 +1,34 @@
+/*
+ * bootsrv: the head-node daemon and its client verbs.
+ *
+ *   bootsrv run                       serve (foreground)
+ *   bootsrv status [--json]           nodes' boot state, services' health
+ *   bootsrv discover [--json]         Pis asking to boot that are not in the inventory
+ */
+#include "bootsrv.h"
+
+#include "err.h"
+#include "log.h"
+
+#include <locale.h>
+
+static const struct cmd verbs[] = {
+	{ "run", cmd_run, "serve DHCP/TFTP (dnsmasq) and NFS roots, watch nodes boot" },
+	{ "status", cmd_status, "each node's boot state, image and last boot; services' health" },
+	{ "discover", cmd_discover, "Pis asking to boot that are not in the inventory" },
+	{ NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx = { .prog = "bootsrv" };
+	int rc;
+
+	setlocale(LC_ALL, "");
+	log_init(ctx.prog, L_INFO);
+	if ((argc = cli_globals(&ctx, argc, argv)) < 0)
+		return cli_usage(&ctx, "%s", err_get());
+	rc = cli_dispatch(&ctx, NULL, verbs, argc, argv);
+	ctx_free(&ctx);
+	return rc;
+}

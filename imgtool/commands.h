@@ -17,9 +17,5 @@ int cmd_node(struct ctx *ctx, int argc, char **argv);
 int cmd_node_publish(struct ctx *ctx, int argc, char **argv);
 int cmd_node_unpublish(struct ctx *ctx, int argc, char **argv);
 int cmd_node_verify(struct ctx *ctx, int argc, char **argv);
-int cmd_node(struct ctx *ctx, int argc, char **argv);
-int cmd_node_publish(struct ctx *ctx, int argc, char **argv);
-int cmd_node_unpublish(struct ctx *ctx, int argc, char **argv);
-int cmd_node_verify(struct ctx *ctx, int argc, char **argv);
 
 #endif

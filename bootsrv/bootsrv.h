@@ -56,6 +56,7 @@ struct daemon {
 	char line[4096];	/* partial log line */
 	size_t line_len;
 	char last_fatal[512];	/* its last "dnsmasq: ..." line */
+	char last_line[512];	/* its last other line */
 	/* NFS */
 	struct nfs_exporter nfs;
 	int nfs_open;

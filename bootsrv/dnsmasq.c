@@ -72,7 +72,7 @@ static int spawn(struct daemon *d)
 
 	d->dnsmasq_up = 0;
 	d->line_len = 0;
-	d->last_fatal[0] = '\0';
+	d->last_fatal[0] = d->last_line[0] = '\0';
 	rc = child_spawn(&d->dnsmasq, argv);
 	free(cflag);
 	if (rc == 0 && loop_add(&d->loop, d->dnsmasq.out, EPOLLIN, on_output, d) < 0)
@@ -95,14 +95,17 @@ static void handle_line(struct daemon *d, const char *line)
 	struct dnsmasq_line l;
 
 	dnsmasq_parse_line(line, d->tftp_root, &l);
+	if (!*l.msg)
+		return;
 	switch (l.kind) {
 	case DL_STARTED:
 		d->dnsmasq_up = 1;
 		log_info("dnsmasq: %s", l.msg);
 		return;
 	case DL_FATAL:
+		/* reported once, in the start-up error or the "exited" warning */
 		snprintf(d->last_fatal, sizeof d->last_fatal, "%s", l.msg);
-		log_err("dnsmasq: %s", l.msg);
+		log_debug("dnsmasq: %s", l.msg);
 		return;
 	case DL_TFTP_SENT:
 	case DL_TFTP_FAILED:
@@ -117,6 +120,9 @@ static void handle_line(struct daemon *d, const char *line)
 		return;
 	case DL_READ:
 	case DL_OTHER:
+		/* before exiting, dnsmasq names the cause in the line before this */
+		if (strcmp(l.msg, "FAILED to start up"))
+			snprintf(d->last_line, sizeof d->last_line, "%s", l.msg);
 		break;
 	}
 	/* log-dhcp is chatty: per-packet DHCP lines are debug */
@@ -168,6 +174,7 @@ static void on_output(struct loop *l, int fd, uint32_t events, void *arg)
 static int start_and_wait(struct daemon *d)
 {
 	long long deadline = now_ms() + START_TIMEOUT_MS;
+	const char *why;
 	int status;
 
 	if (spawn(d) < 0)
@@ -187,15 +194,19 @@ static int start_and_wait(struct daemon *d)
 		d->dnsmasq.died = now_ms();
 	} else
 		child_stop(&d->dnsmasq, 2000);
-	if (strstr(d->last_fatal, "Address already in use") ||
-	    strstr(d->last_fatal, "Address in use"))
+	if (d->dnsmasq.pid > 0)
+		return err_set("dnsmasq did not start within %d s: see the lines above",
+			       START_TIMEOUT_MS / 1000);
+	why = d->last_fatal[0] ? d->last_fatal : d->last_line;
+	if (strstr(why, "Address already in use") || strstr(why, "Address in use"))
 		return err_set("dnsmasq could not start: %s: another DHCP or TFTP server "
-			       "(port 67/69) runs on this host; stop it", d->last_fatal);
-	if (d->last_fatal[0])
-		return err_set("dnsmasq could not start: %s (config %s)", d->last_fatal,
-			       d->conf_path);
-	return err_set("dnsmasq did not start within %d s: see the lines above",
-		       START_TIMEOUT_MS / 1000);
+			       "(port 67/69) runs on this host; stop it", why);
+	if (strstr(why, "inaccessible"))
+		return err_set("dnsmasq could not start: %s: dnsmasq serves TFTP as an "
+			       "unprivileged user; make %s and its parents searchable (chmod o+x)",
+			       why, d->st->dir);
+	return err_set("dnsmasq could not start: %s (config %s)", *why ? why : "no reason given",
+		       d->conf_path);
 }
 
 int dnsmasq_setup(struct daemon *d)

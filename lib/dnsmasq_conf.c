@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* dnsmasq's own default; never go below it. */
-#define TFTP_MAX_DEFAULT 50
+/* Transfers allowed at least: above dnsmasq's own default of 50. */
+#define TFTP_MAX_MIN 64
 
 int dnsmasq_tftp_max(const struct config *cfg, size_t nnodes)
 {
@@ -23,7 +23,7 @@ int dnsmasq_tftp_max(const struct config *cfg, size_t nnodes)
 	 * the config (a change costs a dnsmasq restart).
 	 */
 	want = (nnodes * 4 + 63) / 64 * 64;
-	return want < TFTP_MAX_DEFAULT ? TFTP_MAX_DEFAULT : (int)want;
+	return want < TFTP_MAX_MIN ? TFTP_MAX_MIN : (int)want;
 }
 
 int dnsmasq_nofile(int tftp_max)

@@ -82,8 +82,9 @@ static void tftp_max_sizing(void **state)
 	struct config c = proxy_cfg();
 
 	(void)state;
-	assert_int_equal(dnsmasq_tftp_max(&c, 0), 50);
-	assert_int_equal(dnsmasq_tftp_max(&c, 9), 64);
+	assert_int_equal(dnsmasq_tftp_max(&c, 0), 64);
+	assert_int_equal(dnsmasq_tftp_max(&c, 16), 64);
+	assert_int_equal(dnsmasq_tftp_max(&c, 17), 128);
 	assert_int_equal(dnsmasq_tftp_max(&c, 64), 256);
 	assert_int_equal(dnsmasq_tftp_max(&c, 65), 320);
 	c.tftp_max = 500;

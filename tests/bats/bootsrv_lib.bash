@@ -1,0 +1,87 @@
+# Helpers for the bootsrv tests: a head namespace with bramble.conf for
+# it, bootsrv run inside it (stopped at teardown), clients on the bridge.
+#
+#   bootsrv_net [MODE]        head netns $HEAD (br0 10.42.0.1/24), config for MODE
+#                             (proxy|full, default full) with dhcp_range .100-.200
+#   bootsrv_start             bootsrv run in $HEAD; waits until it serves
+#   bootsrv_stop              SIGTERM and wait for it
+#   bootsrv_log               its stderr so far
+#   pi_opt97 FOURCC REV SERIAL  option 97 as udhcpc -x wants it (hex)
+#   wait_for SECONDS CMD...   retry CMD until it succeeds
+
+load net
+
+bootsrv_net() {
+	local mode=${1:-full}
+	HEAD=$(net_name h)
+	net_head "$HEAD" 10.42.0.1/24
+	cat >"$BRAMBLE_CONFIG" <<-EOF
+	[cluster]
+	interface = br0
+	server_ip = 10.42.0.1
+	prefix_len = 24
+	dhcp_mode = $mode
+	dhcp_range = 10.42.0.100,10.42.0.200
+	nfs_backend = ganesha
+	EOF
+	BOOTSRV_LOG="$BATS_TEST_TMPDIR/bootsrv.log"
+	# dnsmasq serves TFTP as an unprivileged user: it must reach the state dir
+	local d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+}
+
+bootsrv_start() {
+	ip netns exec "$HEAD" bootsrv run -v >"$BOOTSRV_LOG" 2>&1 &
+	BOOTSRV_PID=$!
+	defer bootsrv_stop
+	for _ in $(seq 100); do
+		[ -S "$BRAMBLE_STATE/run/bootsrv.sock" ] && return 0
+		kill -0 "$BOOTSRV_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$BOOTSRV_LOG" >&2
+	return 1
+}
+
+bootsrv_stop() {
+	[ -n "${BOOTSRV_PID:-}" ] || return 0
+	kill -TERM "$BOOTSRV_PID" 2>/dev/null || true
+	for _ in $(seq 150); do
+		kill -0 "$BOOTSRV_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$BOOTSRV_PID" 2>/dev/null || true
+	BOOTSRV_PID=
+}
+
+bootsrv_log() {
+	cat "$BOOTSRV_LOG"
+}
+
+pi_opt97() {
+	local fourcc=$1 rev=$2 serial=$3 le
+	le() { printf '%s' "$1" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/'; }
+	printf '00%s%s00000000%s' "$(printf '%s' "$fourcc" | xxd -p)" "$(le "$rev")" "$(le "$serial")"
+}
+
+wait_for() {
+	local secs=$1; shift
+	for _ in $(seq $((secs * 5))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	"$@"
+}
+
+# A node row without an image (no root to publish): enough for DHCP tests.
+db_add_bare_node() {
+	python3 - "$BRAMBLE_STATE/bramble.db" "$@" <<-'PY'
+	import sqlite3, sys, time
+	db, name, mac = sys.argv[1:4]
+	ip = sys.argv[4] if len(sys.argv) > 4 else None
+	c = sqlite3.connect(db)
+	c.execute("INSERT INTO nodes (name, mac, model, ip, created) VALUES (?, ?, '4', ?, ?)",
+	          (name, mac, ip, int(time.time())))
+	c.commit()
+	PY
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# bootsrv run as a service: start-up checks, dnsmasq and NFS supervision,
+# DHCP answers to known and unknown Pis, reloads, faults. Real DHCP
+# clients (busybox udhcpc) in client namespaces on the head's bridge.
+
+load helpers
+load bootsrv_lib
+
+VC=PXEClient:Arch:00000:UNDI:002001
+
+setup() {
+	bramble_setup
+	need_root
+	need_cmd dnsmasq
+	need_cmd ganesha.nfsd
+}
+
+teardown() { run_deferred; }
+
+# udhcpc as a Pi bootloader: vendor class, arch 0, option 97; prints the
+# address and option 43 it got. udhcpc_pi NS [OPT97]
+udhcpc_pi() {
+	local ns=$1 opt97=${2:-$(pi_opt97 RPi4 00a03111 10203040)}
+	cat >"$BATS_TEST_TMPDIR/udhcpc.sh" <<-'EOF'
+	#!/bin/sh
+	[ "$1" = bound ] && echo "bound ip=$ip opt43=$opt43"
+	exit 0
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/udhcpc.sh"
+	ip netns exec "$ns" timeout 15 busybox udhcpc -i eth0 -f -q -n -t 3 -T 2 -V "$VC" \
+		-O 43 -x 0x5d:0000 -x "0x61:$opt97" -s "$BATS_TEST_TMPDIR/udhcpc.sh" 2>/dev/null
+}
+
+PIBOOT_HEX=$(printf 'Raspberry Pi Boot' | xxd -p)
+
+control() {
+	python3 - "$BRAMBLE_STATE/run/bootsrv.sock" "$1" <<-'PY'
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+	s.sendall(sys.argv[2].encode() + b"\n"); s.shutdown(socket.SHUT_WR)
+	print(s.makefile().read().strip())
+	PY
+}
+
+@test "bootsrv run: a missing interface stops start-up with one line" {
+	bootsrv_net
+	sed -i 's/^interface = br0/interface = nosuch0/' "$BRAMBLE_CONFIG"
+	run ip netns exec "$HEAD" bootsrv run
+	assert_failure
+	assert_output "bootsrv: error: interface 'nosuch0' does not exist: set cluster.interface in bramble.conf to the cluster network's interface"
+}
+
+@test "bootsrv run: a DHCP range outside the network or backwards is refused" {
+	bootsrv_net
+	sed -i 's/^dhcp_range = .*/dhcp_range = 10.43.0.100,10.43.0.200/' "$BRAMBLE_CONFIG"
+	run ip netns exec "$HEAD" bootsrv run
+	assert_failure
+	assert_output --partial "outside the cluster network 10.42.0.1/24"
+	assert_equal "$(printf '%s\n' "$output" | wc -l)" 1
+	sed -i 's/^dhcp_range = .*/dhcp_range = 10.42.0.200,10.42.0.100/' "$BRAMBLE_CONFIG"
+	run ip netns exec "$HEAD" bootsrv run
+	assert_failure
+	assert_output "bootsrv: error: cluster.dhcp_range 10.42.0.200,10.42.0.100: the start is after the end"
+}
+
+@test "bootsrv run: port 67 taken stops start-up with one error line, nothing left running" {
+	bootsrv_net
+	ip netns exec "$HEAD" python3 -c 'import socket,time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 67)); time.sleep(60)' &
+	defer kill $!
+	sleep 0.5
+	run ip netns exec "$HEAD" bootsrv run
+	assert_failure
+	assert_equal "$(printf '%s\n' "$output" | grep -c 'error')" 1
+	assert_line --partial "bootsrv: error: dnsmasq could not start: failed to bind DHCP server socket: Address already in use: another DHCP or TFTP server (port 67/69) runs on this host"
+	run pgrep -f "ganesha.nfsd.*$BRAMBLE_STATE"
+	assert_failure
+	assert_file_not_exists "$BRAMBLE_STATE/run/bootsrv.sock"
+}
+
+@test "bootsrv run: a second instance on the same state refuses" {
+	bootsrv_net
+	bootsrv_start
+	run ip netns exec "$HEAD" bootsrv run
+	assert_failure
+	assert_output "bootsrv: error: another bootsrv (pid $BOOTSRV_PID) is already serving $BRAMBLE_STATE: stop it first"
+	run bootsrv status
+	assert_success
+	assert_line --regexp '^dnsmasq: running'
+}
+
+@test "bootsrv: an unknown Pi gets no offer, only a discover entry" {
+	bootsrv_net
+	bootsrv_start
+	C=$(net_name c1)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:01
+	run udhcpc_pi "$C" "$(pi_opt97 RPi4 00c03112 5b154510)"
+	refute_output --partial bound
+	run bootsrv discover
+	assert_success
+	assert_line --regexp '^dc:a6:32:aa:00:01 +5b154510 +4 +c03112 '
+	run bootsrv discover --json
+	assert_output --partial '"serial": "5b154510"'
+	assert_file_not_exists "$BRAMBLE_STATE/tftp/dc-a6-32-aa-00-01"
+	[ -z "$(ls -A "$BRAMBLE_STATE/tftp")" ]	# nothing to fetch at the TFTP root
+}
+
+@test "bootsrv: a known Pi gets an address and the Raspberry Pi Boot menu (udhcpc)" {
+	bootsrv_net full
+	bootsrv_start
+	db_add_bare_node n1 dc:a6:32:aa:00:02 10.42.0.150
+	run control '{"cmd":"reload"}'
+	assert_output '{"ok":true}'
+	C=$(net_name c2)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:02
+	run udhcpc_pi "$C"
+	assert_line --regexp "^bound ip=10.42.0.150 opt43=.*$PIBOOT_HEX"
+	run bootsrv discover
+	assert_output "no unknown Pi has asked to boot"
+}
+
+@test "bootsrv: inventory reload rereads hosts on SIGHUP, restarts dnsmasq when its config changes" {
+	bootsrv_net full
+	bootsrv_start
+	pid1=$(bootsrv status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["services"]["dnsmasq"]["pid"])')
+	db_add_bare_node n1 dc:a6:32:aa:00:03 10.42.0.151
+	run control '{"cmd":"reload"}'
+	assert_output '{"ok":true}'
+	pid2=$(bootsrv status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["services"]["dnsmasq"]["pid"])')
+	assert_equal "$pid2" "$pid1"		# hosts file + SIGHUP
+	grep -q 'dc:a6:32:aa:00:03,set:known,10.42.0.151,n1' "$BRAMBLE_STATE/run/dnsmasq.hosts"
+	for i in $(seq 10 25); do db_add_bare_node "m$i" "dc:a6:32:bb:00:$i"; done
+	kill -HUP "$BOOTSRV_PID"	# 17 nodes: tftp-max 64 -> 128
+	wait_for 10 grep -q 'tftp-max=128' "$BRAMBLE_STATE/run/dnsmasq.conf"
+	wait_for 10 grep -q 'dnsmasq.conf changed: restarting dnsmasq' "$BOOTSRV_LOG"
+	C=$(net_name c3)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:03
+	run udhcpc_pi "$C"
+	assert_line --regexp "^bound ip=10.42.0.151 opt43=.*$PIBOOT_HEX"
+	pid3=$(bootsrv status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["services"]["dnsmasq"]["pid"])')
+	[ "$pid3" != "$pid1" ]
+}
+
+@test "bootsrv: dnsmasq killed with SIGKILL is restarted and answers again" {
+	bootsrv_net full
+	bootsrv_start
+	db_add_bare_node n1 dc:a6:32:aa:00:04 10.42.0.152
+	control '{"cmd":"reload"}'
+	pkill -KILL -f "dnsmasq --conf-file=$BRAMBLE_STATE/run/dnsmasq.conf"
+	wait_for 10 sh -c "bootsrv status | grep -q '^dnsmasq: running (pid [0-9]*, 1 restarts'"
+	C=$(net_name c4)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:04
+	run udhcpc_pi "$C"
+	assert_line --regexp "^bound ip=10.42.0.152 opt43=.*$PIBOOT_HEX"
+	assert_file_contains "$BOOTSRV_LOG" 'dnsmasq killed by signal 9 (Killed): restarting it'
+}
+
+@test "bootsrv: NFS-Ganesha killed with SIGKILL is restarted" {
+	bootsrv_net
+	bootsrv_start
+	kill -KILL "$(cat "$BRAMBLE_STATE/run/ganesha/ganesha.pid")"
+	wait_for 10 sh -c "bootsrv status | grep -q '^nfs: running (ganesha, 0 roots published, ganesha restarts 1'"
+	assert_file_contains "$BOOTSRV_LOG" 'NFS-Ganesha killed by signal 9'
+	run ip netns exec "$HEAD" rpcinfo -p 10.42.0.1
+	assert_output --partial nfs
+}
+
+@test "bootsrv: a malformed DHCP packet is ignored and logged" {
+	bootsrv_net full
+	bootsrv_start
+	C=$(net_name c5)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:05
+	ip netns exec "$C" python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+s.bind(("0.0.0.0", 68))
+s.sendto(b"\x01\x01\x06\x00" + b"\xff" * 300, ("255.255.255.255", 67))'
+	wait_for 5 grep -q 'ignored a malformed DHCP packet from dc:a6:32:aa:00:05: no DHCP magic cookie' "$BOOTSRV_LOG"
+	run bootsrv status --json
+	assert_output --partial '"malformed": 1'
+	assert_output --partial '"state": "running"'
+}
+
+@test "bootsrv: SIGTERM stops dnsmasq, Ganesha and rpcbind and removes the socket" {
+	bootsrv_net
+	bootsrv_start
+	bootsrv_stop
+	run pgrep -f "$BRAMBLE_STATE/run"
+	assert_failure
+	assert_file_not_exists "$BRAMBLE_STATE/run/bootsrv.sock"
+	assert_file_not_exists "$BRAMBLE_STATE/run/bootsrv.pid"
+	run bootsrv status
+	assert_success
+	assert_line 'dnsmasq: stopped'
+}

@@ -47,8 +47,11 @@ int nfs_exporter_open(struct nfs_exporter *b, const struct state *st,
 		b->kind = &ganesha_backend;
 		b->dir = xasprintf("%s/" GANESHA_EXPORTS, b->run);
 	}
+	/* Ganesha may start after this: give it its config and a state dir
+	 * whose later mounts reach it (nfs_server_start does the same). */
 	if (mkdir_p(b->dir, 0755) < 0 ||
-	    (b->kind == &ganesha_backend && ganesha_write_conf(st, cfg) < 0)) {
+	    (b->kind == &ganesha_backend &&
+	     (ganesha_write_conf(st, cfg) < 0 || nfsroot_share(dir) < 0))) {
 		nfs_exporter_close(b);
 		return -1;
 	}
@@ -122,7 +125,8 @@ int nfs_exporter_list(struct nfs_exporter *b, char ***names, size_t *n)
 		(*names)[(*n)++] = strndup(e->d_name + pre, len - pre - suf);
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof **names, cmp_str);
+	if (*n)
+		qsort(*names, *n, sizeof **names, cmp_str);
 	return 0;
 }
 

@@ -130,5 +130,8 @@ void control_close(struct daemon *d);
 /* client verbs */
 int cmd_status(struct ctx *ctx, int argc, char **argv);
 int cmd_discover(struct ctx *ctx, int argc, char **argv);
+int cmd_adopt(struct ctx *ctx, int argc, char **argv);
+/* The daemon's side of adopt (adopt.c). */
+json_t *adopt_request(struct daemon *d, const char *node, const char *mac);
 
 #endif

@@ -60,7 +60,14 @@ static json_t *handle(struct daemon *d, json_t *req)
 	}
 	if (!strcmp(cmd, "reload"))
 		return daemon_reload(d) < 0 ? fail(err_get()) : json_pack("{s:b}", "ok", 1);
-	return fail("unknown command (status, discover, reload)");
+	if (!strcmp(cmd, "adopt")) {
+		const char *node = json_string_value(json_object_get(req, "node"));
+
+		if (!node)
+			return fail("adopt needs \"node\"");
+		return adopt_request(d, node, json_string_value(json_object_get(req, "mac")));
+	}
+	return fail("unknown command (status, discover, adopt, reload)");
 }
 
 static void finish(struct conn *c, json_t *resp)

@@ -4,6 +4,7 @@
  *   bootsrv run                       serve (foreground)
  *   bootsrv status [--json]           nodes' boot state, services' health
  *   bootsrv discover [--json]         Pis asking to boot that are not in the inventory
+ *   bootsrv adopt NAME [--mac MAC]    bind a node to a discovered Pi
  */
 #include "bootsrv.h"
 
@@ -16,6 +17,7 @@ static const struct cmd verbs[] = {
 	{ "run", cmd_run, "serve DHCP/TFTP (dnsmasq) and NFS roots, watch nodes boot" },
 	{ "status", cmd_status, "each node's boot state, image and last boot; services' health" },
 	{ "discover", cmd_discover, "Pis asking to boot that are not in the inventory" },
+	{ "adopt", cmd_adopt, "bind a node to a discovered Pi (new or replacement board)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
+#include "node_edit.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>
@@ -257,10 +258,23 @@ int daemon_reload(struct daemon *d)
 	return 0;
 }
 
+/* Finish a node build or removal a killed imgtool left behind. */
+static int reconcile(struct daemon *d)
+{
+	int rc;
+
+	if (state_lock(d->st) < 0)
+		return -1;
+	rc = node_reconcile(d->st, d->db, d->cfg);
+	state_unlock(d->st);
+	return rc;
+}
+
 static int serve(struct daemon *d)
 {
 	if (check_network(d->cfg) < 0 || take_pidlock(d) < 0 ||
-	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || bootdb_prune(d->db) < 0 ||
+	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
+	    bootdb_prune(d->db) < 0 ||
 	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 ||
 	    sniff_open(d) < 0 || control_open(d) < 0)
 		return -1;

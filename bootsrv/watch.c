@@ -17,6 +17,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
+#include "node_build.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -256,6 +257,9 @@ static void read_heartbeat(struct daemon *d, struct bnode *b, long long mtime)
 		b->boot_started = 0;
 		bootdb_event(d->db, b->n.name, b->n.mac, "up", "boot %s, %s%s%.1f s", boot_id,
 			     b->image, *b->image ? ", " : "", b->last_boot_ms / 1000.0);
+		/* what it booted is what was built: `imgtool node diff` compares to it */
+		if (node_mark_booted(d->st, b->n.name) < 0)
+			log_warn("%s", err_get());
 	}
 	save(d, b);
 }

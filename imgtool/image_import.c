@@ -117,9 +117,9 @@ static int open_source(struct import *im)
 		dir_boot(im);
 		return 0;
 	}
+	im->have_img = 1;	/* closed on failure too */
 	if (diskimage_open(&im->img, im->src, im->stage, &im->progress) < 0)
 		return -1;
-	im->have_img = 1;
 	if (diskimage_mount_root(&im->img, im->mnt_root) < 0)
 		return -1;
 	im->mounted = 1;

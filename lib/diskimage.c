@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define MiB (1024.0 * 1024.0)
@@ -102,6 +103,22 @@ int diskimage_mount_root(const struct diskimage *img, const char *dir)
 }
 
 /*
+ * mtools says only "Short write" when the disk fills up: name the likely
+ * cause when there is less space left than the partition could hold.
+ */
+static int boot_failed(const struct diskimage *img, const char *raw)
+{
+	struct statvfs vfs;
+
+	if (statvfs(raw, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < img->boot->size)
+		return err_wrap("disk full: extracting the boot partition of %s into %s (%.0f MiB "
+				"free): free space on that filesystem or use a larger state "
+				"directory (--state): ", img->path, raw,
+				(double)vfs.f_bavail * vfs.f_frsize / MiB);
+	return err_wrap("reading the boot partition of %s: ", img->path);
+}
+
+/*
  * FAT has no owners, no xattrs and 2-second times, so mounting with fixed
  * owner and masks and extracting with mtools under umask 022 give the same
  * tree: root-owned, files 0644 (0444 read-only), dirs 0755, times in UTC.
@@ -130,7 +147,7 @@ int diskimage_boot_tree(const struct diskimage *img, const char *mnt, const char
 	umask(old);
 	free(src);
 	if (rc < 0)
-		return err_wrap("reading the boot partition of %s: ", img->path);
+		return boot_failed(img, raw);
 	*tree = raw;
 	return 0;
 }
@@ -154,6 +171,13 @@ static void probe_fstype(int fd, struct partition *p)
 	blkid_free_probe(pr);
 }
 
+static int has_gpt_header(const struct diskimage *img)
+{
+	char sig[8];
+
+	return pread(img->fd, sig, sizeof sig, 512) == sizeof sig && !memcmp(sig, "EFI PART", 8);
+}
+
 static int read_table(struct diskimage *img)
 {
 	blkid_probe pr = blkid_new_probe();
@@ -168,6 +192,12 @@ static int read_table(struct diskimage *img)
 	}
 	ls = blkid_probe_get_partitions(pr);
 	n = ls ? blkid_partlist_numof_partitions(ls) : 0;
+	if (n <= 0 && has_gpt_header(img)) {
+		/* libblkid rejects a GPT whose disk ends beyond the file */
+		err_set("%s is truncated: its GPT describes a larger disk than the file "
+			"(download or copy it again)", img->path);
+		goto out;
+	}
 	if (n <= 0) {
 		err_set("%s is not a disk image: no MBR or GPT partition table found "
 			"(give a Raspberry Pi OS .img, .img.xz or an installed directory)", img->path);

@@ -33,6 +33,8 @@ struct objstore {
 	EVP_MD_CTX *md;
 	void *slots;		/* tsearch tree of struct slot */
 	char *buf;		/* SMALL bytes */
+	char fan_known[256];	/* fan-out dirs known to exist */
+	char fan_made[256];	/* ... made since the last commit */
 	char **created;		/* object names since the last commit */
 	size_t ncreated, capcreated;
 	struct objstore_stats stats;
@@ -42,18 +44,8 @@ int objstore_open(const char *dir, struct objstore **out)
 {
 	struct objstore *os;
 
-	if (mkdir_p(dir, 0700) < 0)
+	if (mkdir_p(dir, 0755) < 0)
 		return -1;
-	/* Objects carry set-id bits and capabilities: only root may reach them. */
-	if (chmod(dir, 0700) < 0)
-		return err_errno("cannot set the mode of %s", dir);
-	for (int i = 0; i < 256; i++) {
-		char *sub = xasprintf("%s/%02x", dir, i);
-		int rc = mkdir(sub, 0700) < 0 && errno != EEXIST ? err_write("cannot create %s", sub) : 0;
-		free(sub);
-		if (rc < 0)
-			return -1;
-	}
 	os = xcalloc(1, sizeof *os);
 	os->dir = xstrdup(dir);
 	os->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -68,6 +60,24 @@ int objstore_open(const char *dir, struct objstore **out)
 	return 0;
 }
 
+/*
+ * The fan-out dir of an object, made on first use: an import that fails
+ * leaves the store as it found it, so it removes the dirs it made.
+ */
+static int fanout(struct objstore *os, const char sub[3])
+{
+	unsigned i = (unsigned)strtoul(sub, NULL, 16);
+
+	if (os->fan_known[i])
+		return 0;
+	if (mkdirat(os->dirfd, sub, 0755) == 0)
+		os->fan_made[i] = 1;
+	else if (errno != EEXIST)
+		return err_write("cannot create %s/%s", os->dir, sub);
+	os->fan_known[i] = 1;
+	return 0;
+}
+
 static int slot_cmp(const void *a, const void *b)
 {
 	return memcmp(((const struct slot *)a)->key, ((const struct slot *)b)->key, KEYLEN);
@@ -78,6 +88,7 @@ void objstore_commit(struct objstore *os)
 	for (size_t i = 0; i < os->ncreated; i++)
 		free(os->created[i]);
 	os->ncreated = 0;
+	memset(os->fan_made, 0, sizeof os->fan_made);
 }
 
 void objstore_close(struct objstore *os)
@@ -90,6 +101,13 @@ void objstore_close(struct objstore *os)
 		if (fstatat(os->dirfd, os->created[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    st.st_nlink == 1)
 			unlinkat(os->dirfd, os->created[i], 0);
+	}
+	for (int i = 0; i < 256; i++) {
+		char sub[3];
+
+		snprintf(sub, sizeof sub, "%02x", i);
+		if (os->fan_made[i])
+			unlinkat(os->dirfd, sub, AT_REMOVEDIR);	/* only when empty */
 	}
 	objstore_commit(os);
 	free(os->created);
@@ -204,9 +222,11 @@ static int create(struct objstore *os, int fd, const char *path, const struct st
 {
 	char sub[3] = { name[0], name[1], '\0' };
 	char *opath = xasprintf("%s/%s", os->dir, name);
-	int out = openat(os->dirfd, sub, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	int rc = -1;
+	int out = -1, rc = -1;
 
+	if (fanout(os, sub) < 0)
+		goto done;
+	out = openat(os->dirfd, sub, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (out < 0) {
 		err_write("cannot create object %s for %s", opath, path);
 		goto done;
@@ -290,6 +310,8 @@ int objstore_absorb(struct objstore *os, const char *path)
 		goto out;
 	}
 	if (xattrs_read(fd, path, &xa) < 0 || key_name(os, fd, path, &st, &xa, &ex, &n, name) < 0)
+		goto out;
+	if (fanout(os, (char[3]){ name[0], name[1], '\0' }) < 0)
 		goto out;
 	if (linkat(AT_FDCWD, path, os->dirfd, name, 0) == 0) {
 		remember(os, name, &st);	/* the file itself is the new object */

@@ -36,7 +36,7 @@ struct objstore_stats {
 	uint64_t new_bytes;	/* their size */
 };
 
-/* Open the store at dir (created with its fan-out dirs, mode 0700). */
+/* Open the store at dir (created if missing). */
 int objstore_open(const char *dir, struct objstore **out);
 /*
  * Store the regular file open at fd (path for messages, its stat and

@@ -151,6 +151,7 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 undo:
 	err_wrap("publishing %s@%d: ", v->name, *ver);
 	store_discard(st, dest);
+	rmdir(parent);		/* made for this version: fine if not empty */
 out:
 	free(parent);
 	free(dest);

@@ -5,6 +5,7 @@
 #   die MSG               one-line error on stderr, exit 1
 #   say MSG               progress line on stderr (prefixed with $PROG)
 #   image_tmpdir          make $TMP, removed on any exit
+#   apt_query NAME CMD    CMD's output, cached until the apt lists change
 #   deb_get PKG[:ARCH]    extract a Debian package into the download cache,
 #                         print the directory (cached per version)
 #   fill FILE BYTES SEED  deterministic pseudo-random content
@@ -42,19 +43,28 @@ image_cache() {
 	mkdir -p "$CACHE" || die "cannot create cache dir $CACHE; set BRAMBLE_IMAGE_CACHE"
 }
 
+# apt_query NAME CMD...: CMD's output, remembered until apt-get update
+# changes the package lists (apt-cache takes seconds here: no pkgcache.bin).
+apt_query() {
+	[ -n "${CACHE:-}" ] || image_cache
+	_q="$CACHE/$(printf '%s' "$1" | tr ':/' '++').query"
+	shift
+	if [ -z "$(find "$_q" -maxdepth 0 -newer /var/lib/apt/lists 2>/dev/null)" ]; then
+		if ! "$@" >"$_q.$$" 2>/dev/null; then
+			rm -f "$_q.$$"
+			return 1
+		fi
+		mv "$_q.$$" "$_q"
+	fi
+	cat "$_q"
+}
+
 # Download (apt-get download, no install) and extract one package; the
 # directory is named for the candidate version, so an archive update brings a
 # fresh copy and a second run needs no network.
 deb_get() {
 	[ -n "${CACHE:-}" ] || image_cache
-	# apt-cache takes seconds here (no pkgcache.bin); the last answer holds
-	# until apt-get update touches the package lists.
-	_cur="$CACHE/$(printf '%s' "$1" | tr ':/' '++').current"
-	if [ -d "$_cur/" ] && [ -n "$(find "$_cur" -maxdepth 0 -newer /var/lib/apt/lists 2>/dev/null)" ]; then
-		readlink -f "$_cur"
-		return 0
-	fi
-	_ver=$(apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+	_ver=$(apt_query "$1.show" apt-cache show --no-all-versions "$1" | sed -n 's/^Version: //p' | head -n 1)
 	[ -n "$_ver" ] || die "Debian package $1 is unknown to apt; run apt-get update (and scripts/setup for :arm64)"
 	_dir="$CACHE/$(printf '%s_%s' "$1" "$_ver" | tr ':/' '++')"
 	if [ ! -d "$_dir" ]; then
@@ -70,7 +80,6 @@ deb_get() {
 			mv "$_dir.x" "$_dir" && rm -rf "$_dir.dl"
 		) 9>"$CACHE/.lock" || exit 1
 	fi
-	ln -sfn "$(basename "$_dir")" "$_cur.$$" && mv -T "$_cur.$$" "$_cur"
 	printf '%s\n' "$_dir"
 }
 

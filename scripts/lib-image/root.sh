@@ -165,7 +165,8 @@ root_debugfs() {
 	# debugfs reports failed commands on stderr but always exits 0. It
 	# stamps the superblock with the real time; faketime keeps it $EPOCH.
 	local ft=()
-	! command -v faketime >/dev/null || ft=(faketime "@$EPOCH")
+	! command -v faketime >/dev/null ||
+		ft=(env TZ=UTC faketime -f "$(date -u -d "@$EPOCH" '+%Y-%m-%d %H:%M:%S')")
 	"${ft[@]}" debugfs -w -f "$tmp/cmds" "$img" >/dev/null 2>"$tmp/err"
 	if grep -v '^debugfs [0-9]' "$tmp/err" | grep -q .; then
 		cat "$tmp/err" >&2

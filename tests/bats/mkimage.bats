@@ -215,3 +215,89 @@ mt() { MTOOLS_SKIP_CHECK=1 "$@"; }
 		assert_output --partial "  $o"
 	done
 }
+
+# ---- scripts/mkpxeimage -----------------------------------------------------
+
+# One PXE image for the tests below (the first build downloads the kernel).
+pxe_dir() {
+	[ -d "$BATS_FILE_TMPDIR/pxe" ] || mkpxeimage -o "$BATS_FILE_TMPDIR/pxe" --hostname pxe07 >&2
+	echo "$BATS_FILE_TMPDIR/pxe"
+}
+
+@test "mkpxeimage: kernel, initramfs with klibc and modules in dependency order, busybox root" {
+	need_root
+	local d kver i="$BATS_TEST_TMPDIR/initrd"
+	d=$(pxe_dir)
+	[ -d "$d" ]
+	kver=$(basename "$(readlink "$d/vmlinuz")")
+	kver=${kver#vmlinuz-}
+	run file -L "$d/vmlinuz"
+	assert_output --partial "Linux kernel x86 boot executable"
+	assert_equal "$(readlink "$d/initrd.img")" "boot/initrd.img-$kver"
+	mkdir "$i"
+	(cd "$i" && zcat "$d/boot/initrd.img-$kver" | cpio -id --quiet)
+	[ -x "$i/init" ] && [ -x "$i/bin/busybox" ] && [ -c "$i/dev/console" ]
+	for b in ipconfig nfsmount run-init; do
+		run readelf -l "$i/bin/$b"
+		[ -f "$i$(echo "$output" | sed -n 's/.*interpreter: \(.*\)]$/\1/p')" ]
+	done
+	# Every module after its dependencies (modinfo reads them from the .ko).
+	local seen=" " m dep
+	while read -r m; do
+		for dep in $(modinfo -F depends "$i/lib/modules/$m.ko" | tr , ' '); do
+			[[ $seen == *" $dep "* ]] || fail "$m is loaded before its dependency $dep"
+		done
+		seen="$seen$m "
+	done <"$i/lib/modules/load-order"
+	for m in virtio_net e1000 virtio_pci nfsv3 nfs sunrpc; do
+		[[ $seen == *" $m "* ]] || fail "initramfs lacks $m"
+	done
+	run modprobe -d "$d/usr" -S "$kver" --show-depends nfsv3
+	assert_success
+	assert_output --partial "sunrpc.ko"
+	assert_equal "$(cat "$d/etc/hostname")" pxe07
+	assert_equal "$(stat -c %u:%g "$d/home/pi")" 1000:1000
+	assert_equal "$(stat -c %F:%t:%T "$d/dev/console")" "character special file:5:1"
+	run grep -x 'ttyS0::respawn:-/bin/sh' "$d/etc/inittab"
+	assert_success
+}
+
+@test "mkpxeimage: the initramfs boots in QEMU, loads its modules and reports a missing network" {
+	need_root
+	need_cmd qemu-system-x86_64
+	local d log="$BATS_TEST_TMPDIR/console.log" pid i
+	d=$(pxe_dir)
+	qemu-system-x86_64 -machine q35 -m 256 -display none -monitor none -serial "file:$log" \
+		-nic none -no-reboot -kernel "$d/vmlinuz" -initrd "$d/initrd.img" \
+		-append "console=ttyS0 quiet panic=-1" </dev/null &
+	pid=$!
+	defer kill -9 "$pid"
+	for ((i = 0; i < 240; i++)); do
+		grep -q "bramble-initrd: .* FAILED" "$log" 2>/dev/null && break
+		sleep 0.5
+	done
+	kill "$pid"
+	run cat "$log"
+	assert_output --regexp "bramble-initrd: \[[0-9.]+\] loaded modules: .*virtio_net .*e1000 .*nfsv3"
+	assert_output --partial "configuring the network: ipconfig -c dhcp all"
+	assert_output --partial "FAILED: no network configuration"
+}
+
+@test "mkpxeimage: bad options fail with one line; an existing directory is kept" {
+	local d="$BATS_TEST_TMPDIR/keep"
+	mkdir "$d" && echo mine >"$d/file"
+	run mkpxeimage -o "$d"
+	assert_failure
+	assert_output --partial "exists and is not an empty directory"
+	assert_equal "$(cat "$d/file")" mine
+	run mkpxeimage
+	assert_output "mkpxeimage: no output directory; give -o DIR"
+	run mkpxeimage -o "$BATS_TEST_TMPDIR/x" --hostname 'a b'
+	assert_failure
+	assert_equal "${#lines[@]}" 1
+	run mkpxeimage --help
+	assert_success
+	assert_output --partial "nfsroot=SERVER:/PATH"
+	run ls -A "$BATS_TEST_TMPDIR"
+	refute_output --partial ".mkpxeimage"
+}

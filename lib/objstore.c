@@ -83,25 +83,22 @@ static int slot_cmp(const void *a, const void *b)
 	return memcmp(((const struct slot *)a)->key, ((const struct slot *)b)->key, KEYLEN);
 }
 
-void objstore_commit(struct objstore *os)
+/*
+ * Forget the objects created since the last commit, removing those nothing
+ * links (all of them after a failure; a file replaced in staging, such as
+ * the original /etc/fstab, after success) and the fan-out dirs left empty.
+ */
+static void sweep(struct objstore *os)
 {
-	for (size_t i = 0; i < os->ncreated; i++)
-		free(os->created[i]);
-	os->ncreated = 0;
-	memset(os->fan_made, 0, sizeof os->fan_made);
-}
-
-void objstore_close(struct objstore *os)
-{
-	if (!os)
-		return;
 	for (size_t i = 0; i < os->ncreated; i++) {
 		struct stat st;
 
 		if (fstatat(os->dirfd, os->created[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    st.st_nlink == 1)
 			unlinkat(os->dirfd, os->created[i], 0);
+		free(os->created[i]);
 	}
+	os->ncreated = 0;
 	for (int i = 0; i < 256; i++) {
 		char sub[3];
 
@@ -109,7 +106,20 @@ void objstore_close(struct objstore *os)
 		if (os->fan_made[i])
 			unlinkat(os->dirfd, sub, AT_REMOVEDIR);	/* only when empty */
 	}
-	objstore_commit(os);
+	memset(os->fan_made, 0, sizeof os->fan_made);
+	memset(os->fan_known, 0, sizeof os->fan_known);
+}
+
+void objstore_commit(struct objstore *os)
+{
+	sweep(os);
+}
+
+void objstore_close(struct objstore *os)
+{
+	if (!os)
+		return;
+	sweep(os);
 	free(os->created);
 	tdestroy(os->slots, free);
 	if (os->dirfd >= 0)

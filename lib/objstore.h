@@ -50,11 +50,15 @@ int objstore_link(struct objstore *os, int fd, const char *path, const struct st
  * the object when new, else it is replaced by a link to the stored one.
  */
 int objstore_absorb(struct objstore *os, const char *path);
-/* The objects created so far are referenced now: keep them on close. */
+/*
+ * The version is published: keep the objects it links. Objects created
+ * since the last commit that nothing links (a file replaced in staging)
+ * are removed.
+ */
 void objstore_commit(struct objstore *os);
 /*
- * Close; objects created since the last commit that nothing links any more
- * are removed, so remove the staging tree first.
+ * Close; as on commit, objects created since then that nothing links are
+ * removed: all of a failed import's, once its staging tree is gone.
  */
 void objstore_close(struct objstore *os);
 const struct objstore_stats *objstore_stats(const struct objstore *os);

@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -58,27 +60,39 @@ static void last_line(int fd, char *line, size_t cap)
 	free(cur);
 }
 
+/* In the child: die with the parent (a killed import must not leave a
+ * helper writing into its staging dir), quiet stdout, stderr to the pipe. */
+static void child(const char *const argv[], char **envp, int errfd, pid_t parent)
+{
+	int null = open("/dev/null", O_WRONLY);
+
+	/* The parent may have died before prctl: then getppid() changed. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || null < 0 ||
+	    dup2(null, STDOUT_FILENO) < 0 || dup2(errfd, STDERR_FILENO) < 0)
+		_exit(127);
+	environ = envp;
+	execvp(argv[0], (char *const *)argv);
+	dprintf(errfd, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
 int run_cmd(const char *const argv[], const char *const env[])
 {
-	posix_spawn_file_actions_t fa;
 	char **envp = merged_env(env), line[512];
-	int pipefd[2], status, rc;
-	pid_t pid;
+	int pipefd[2], status;
+	pid_t pid, parent = getpid();
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		free(envp);
 		return err_errno("cannot run %s", argv[0]);
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
+	pid = fork();
+	if (pid == 0)
+		child(argv, envp, pipefd[1], parent);
 	free(envp);
 	close(pipefd[1]);
-	if (rc != 0) {
+	if (pid < 0) {
 		close(pipefd[0]);
-		errno = rc;
 		return err_errno("cannot run %s", argv[0]);
 	}
 	last_line(pipefd[0], line, sizeof line);

@@ -8,7 +8,8 @@
 
 /*
  * Run argv (PATH searched) with env (NULL-terminated "K=V" entries added to
- * ours, may be NULL); stdout goes to /dev/null. 0 when it exits 0.
+ * ours, may be NULL); stdout goes to /dev/null. 0 when it exits 0. The
+ * child is killed if we die, so nothing outlives a killed command.
  */
 int run_cmd(const char *const argv[], const char *const env[]);
 

@@ -390,6 +390,8 @@ int objstore_gc(const char *dir, uint64_t *files, uint64_t *bytes)
 
 		snprintf(sub, sizeof sub, "%02x", i);
 		rc = gc_sub(fd, sub, files, bytes);
+		if (rc == 0)
+			unlinkat(fd, sub, AT_REMOVEDIR);	/* only when empty */
 	}
 	close(fd);
 	return rc;

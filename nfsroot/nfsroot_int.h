@@ -38,6 +38,9 @@ char *nfsroot_mountpoint(const char *state_dir, const char *name);
 /* realpath of the state directory, with a path NFS configs can carry. */
 char *nfsroot_state_dir(const struct state *st);
 
+/* Why Ganesha gave up, from its log since the start; NULL if it does not say. */
+char *ganesha_complaint(const char *log);
+
 /* What differs between the export backends. */
 struct backend_kind {
 	const char *name;

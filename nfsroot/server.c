@@ -16,6 +16,7 @@
 #include "log.h"
 #include "xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>	/* libnfs.h 4.0 uses struct timeval without including it */
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -186,28 +188,37 @@ static bool answers(const char *addr)
 	return p.done && p.status == 0;
 }
 
-/* The last CRIT/FATAL line Ganesha logged after offset from, for the error. */
-static char *log_complaint(const char *log, off_t from)
+/* The message part of a Ganesha log line of that level, or NULL. */
+static const char *message(const char *line, const char *level)
 {
-	char *text = NULL, *line, *last = NULL, *save = NULL;
-	char *out;
+	const char *m = strstr(line, level);
 
-	if (read_file(log, &text, NULL) < 0) {
-		err_clear();
-		return xstrdup("");
+	return m && m < line + strcspn(line, "\n") ? m + strlen(level) : NULL;
+}
+
+char *ganesha_complaint(const char *log)
+{
+	const char *prev = NULL, *m;
+
+	for (const char *l = log; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+		/* Config errors name file, line and value: the first says it all. */
+		if ((m = message(l, "config_errs_to_log :CONFIG :CRIT :")))
+			return xasprintf("%.*s", (int)strcspn(m, "\n"), m);
+		/* A fatal line says "cannot continue"; the complaint before it, why. */
+		if ((m = message(l, " :FATAL :")))
+			return prev ? xasprintf("%.*s; %.*s", (int)strcspn(prev, "\n"), prev,
+						(int)strcspn(m, "\n"), m)
+				    : xasprintf("%.*s", (int)strcspn(m, "\n"), m);
+		if ((m = message(l, " :WARN :")) || (m = message(l, " :CRIT :")))
+			prev = m;
 	}
-	for (line = strtok_r(text + ((size_t)from < strlen(text) ? from : 0), "\n", &save);
-	     line; line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, " :CRIT :") || strstr(line, " :FATAL :"))
-			last = line;
-	out = last ? xasprintf(" (last complaint: %s)", strstr(last, " :") + 2) : xstrdup("");
-	free(text);
-	return out;
+	return NULL;
 }
 
 static int wait_ganesha(pid_t pid, const char *addr, const char *log, off_t from)
 {
 	long start = now_ms();
+	char *text = NULL, *why = NULL;
 	int status;
 
 	while (now_ms() - start < READY_WAIT_MS) {
@@ -217,15 +228,37 @@ static int wait_ganesha(pid_t pid, const char *addr, const char *log, off_t from
 			return 0;
 		}
 		if (exited(pid, &status)) {
-			char *why = log_complaint(log, from);
-			err_set("NFS-Ganesha exited at start (status %d)%s: see %s", status, why, log);
+			if (read_file(log, &text, NULL) == 0 && (size_t)from <= strlen(text))
+				why = ganesha_complaint(text + from);
+			err_set("NFS-Ganesha exited at start (status %d)%s%s: see %s", status,
+				why ? ": " : "", why ? why : "", log);
 			free(why);
+			free(text);
 			return -2;	/* reaped */
 		}
 		usleep(10 * 1000);
 	}
 	return err_set("NFS-Ganesha (pid %d) did not answer on %s within %d s: see %s",
 		       (int)pid, addr, READY_WAIT_MS / 1000, log);
+}
+
+/* Ganesha exits when Bind_Addr is not ours; say so in bramble.conf's terms. */
+static int check_bind_addr(const struct config *cfg)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int fd, rc = 0;
+
+	if (inet_pton(AF_INET, cfg->server_ip, &sa.sin_addr) != 1)
+		return err_set("server_ip '%s' is not an IPv4 address (bramble.conf)",
+			       cfg->server_ip);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return err_errno("cannot create a socket");
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno == EADDRNOTAVAIL)
+		rc = err_set("server_ip %s is not an address of this host (in this network "
+			     "namespace): configure it on the cluster interface, or fix "
+			     "bramble.conf", cfg->server_ip);
+	close(fd);
+	return rc;
 }
 
 static int start_rpcbind(struct nfs_server *s, const struct config *cfg, uid_t rpc_uid)
@@ -294,7 +327,8 @@ int nfs_server_start(struct nfs_server *s, const struct state *st, const struct 
 		err_set("no _rpc user for rpcbind: install the rpcbind package");
 		goto out;
 	}
-	if (ganesha_write_conf(st, cfg) < 0 || nfsroot_share(dir) < 0)
+	if (check_bind_addr(cfg) < 0 || ganesha_write_conf(st, cfg) < 0 ||
+	    nfsroot_share(dir) < 0)
 		goto out;
 	if (!s->rpcbind) {
 		/* Ganesha's registrations died with the old rpcbind. */

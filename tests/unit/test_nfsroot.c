@@ -151,6 +151,32 @@ static void export_ids_are_stable_and_reused(void **state)
 	assert_int_equal(rm_rf(dir), 0);
 }
 
+#define GLINE "21/11/2026 05:49:45 : epoch 6b0130f9 : vm : nfs-ganesha-21898[main] "
+
+static void ganesha_complaints(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = ganesha_complaint(
+		GLINE "gsh_dbus_pkginit :DBUS :CRIT :dbus_bus_get failed\n"
+		GLINE "main :NFS STARTUP :CRIT :Error setting parameters from configuration file.\n"
+		GLINE "config_errs_to_log :CONFIG :CRIT :Config File (/r/ganesha.conf:6): No IP "
+		"address found for 10.9.0.1 because:Name or service not known\n"
+		GLINE "main :NFS STARTUP :FATAL :Fatal errors.  Server exiting...\n");
+	assert_string_equal(s, "Config File (/r/ganesha.conf:6): No IP address found for "
+			    "10.9.0.1 because:Name or service not known");
+	free(s);
+	s = ganesha_complaint(
+		GLINE "gsh_dbus_pkginit :DBUS :CRIT :dbus_bus_get failed\n"
+		GLINE "Bind_sockets_V6 :DISP :WARN :Cannot bind NFS tcp6 socket, error 99\n"
+		GLINE "Bind_sockets :DISP :FATAL :Error binding to V6 interface. Cannot continue.\n");
+	assert_string_equal(s, "Cannot bind NFS tcp6 socket, error 99; "
+			    "Error binding to V6 interface. Cannot continue.");
+	free(s);
+	assert_null(ganesha_complaint(GLINE "main :MAIN :EVENT :nfs-ganesha Starting\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +187,7 @@ int main(void)
 		cmocka_unit_test(options_match_whole_words),
 		cmocka_unit_test(mountinfo_finds_mounts),
 		cmocka_unit_test(export_ids_are_stable_and_reused),
+		cmocka_unit_test(ganesha_complaints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

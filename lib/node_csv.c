@@ -101,8 +101,8 @@ int node_csv_read(const char *text, const char *path, struct node_csv_row **rows
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char **f;
-		size_t nf;
+		char **f = NULL;
+		size_t nf = 0;
 
 		line++;
 		if (len && p[len - 1] == '\r')

@@ -2,10 +2,9 @@
 
 #include "err.h"
 #include "fsutil.h"
+#include "node_tree.h"
 #include "xalloc.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -90,47 +89,13 @@ static int load_file(const char *path, const char *rel, const struct stat *st,
 	return 0;
 }
 
-/* Load dir/<prefix> recursively, in name order so the result is stable. */
-static int load_tree(const char *dir, const char *prefix, struct overlay *o)
+static int load_entry(const char *path, const char *rel, const struct stat *st, void *arg)
 {
-	char *path = prefix ? xasprintf("%s/%s", dir, prefix) : xstrdup(dir);
-	struct dirent **ents;
-	int n = scandir(path, &ents, NULL, alphasort), rc = 0;
-
-	if (n < 0) {
-		rc = errno == ENOENT && !prefix ? 0 : err_errno("cannot read %s", path);
-		free(path);
-		return rc;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		char *rel = NULL, *full = NULL;
-		struct stat st;
-
-		if (rc || !strcmp(name, ".") || !strcmp(name, ".."))
-			goto next;
-		if (strchr(name, '\n')) {
-			rc = err_set("%s/%s: a newline in a file name is not allowed", path, name);
-			goto next;
-		}
-		rel = prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
-		full = xasprintf("%s/%s", dir, rel);
-		if (lstat(full, &st) < 0)
-			rc = err_errno("cannot stat %s", full);
-		else if (S_ISDIR(st.st_mode))
-			rc = load_tree(dir, rel, o);
-		else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
-			rc = load_file(full, rel, &st, o);
-		else
-			rc = err_set("%s: overlays hold files, directories and symlinks only", full);
-next:
-		free(rel);
-		free(full);
-		free(ents[i]);
-	}
-	free(ents);
-	free(path);
-	return rc;
+	if (S_ISDIR(st->st_mode))
+		return 0;
+	if (S_ISREG(st->st_mode) || S_ISLNK(st->st_mode))
+		return load_file(path, rel, st, arg);
+	return err_set("%s: overlays hold files, directories and symlinks only", path);
 }
 
 static int by_rel(const void *a, const void *b)
@@ -150,7 +115,7 @@ int overlay_load(const struct config *cfg, struct overlay *root, struct overlay 
 		char *r = xasprintf("%s/root", d), *b = xasprintf("%s/boot", d);
 
 		found += path_exists(r) || path_exists(b);
-		rc = load_tree(r, NULL, root) < 0 || load_tree(b, NULL, boot) < 0 ? -1 : 0;
+		rc = tree_walk(r, load_entry, root) < 0 || tree_walk(b, load_entry, boot) < 0 ? -1 : 0;
 		free(r);
 		free(b);
 	}

@@ -132,6 +132,48 @@ int tree_finish(struct tree *t, const char *what)
 	return 0;
 }
 
+static int walk(const char *dir, const char *prefix, tree_walk_fn fn, void *arg)
+{
+	char *path = prefix ? xasprintf("%s/%s", dir, prefix) : xstrdup(dir);
+	struct dirent **ents;
+	int n = scandir(path, &ents, NULL, alphasort), rc = 0;
+
+	if (n < 0) {
+		rc = errno == ENOENT && !prefix ? 0 : err_errno("cannot read %s", path);
+		free(path);
+		return rc;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char *rel, *full;
+		struct stat st;
+
+		if (rc || !strcmp(name, ".") || !strcmp(name, "..")) {
+			free(ents[i]);
+			continue;
+		}
+		rel = prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
+		full = xasprintf("%s/%s", dir, rel);
+		if (strchr(name, '\n'))
+			rc = err_set("%s: a newline in a file name is not allowed", full);
+		else if (lstat(full, &st) < 0)
+			rc = err_errno("cannot stat %s", full);
+		else if ((rc = fn(full, rel, &st, arg)) == 0 && S_ISDIR(st.st_mode))
+			rc = walk(dir, rel, fn, arg);
+		free(rel);
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+	free(path);
+	return rc;
+}
+
+int tree_walk(const char *dir, tree_walk_fn fn, void *arg)
+{
+	return walk(dir, NULL, fn, arg);
+}
+
 /* ---- syncing a live directory --------------------------------------------- */
 
 static int remove_path(const char *path, const struct stat *st, struct sync_stats *s)

@@ -11,6 +11,7 @@
 #define BRAMBLE_NODE_TREE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 enum tent_kind {
@@ -48,6 +49,14 @@ int tree_finish(struct tree *t, const char *what);
 /* Entry for rel in a finished tree, or NULL. */
 const struct tent *tree_find(const struct tree *t, const char *rel);
 void tree_free(struct tree *t);
+
+/*
+ * Call fn for every entry under dir, in name order, a directory before
+ * what it holds; rel is the path below dir. A missing dir is fine.
+ */
+typedef int (*tree_walk_fn)(const char *path, const char *rel, const struct stat *st,
+			    void *arg);
+int tree_walk(const char *dir, tree_walk_fn fn, void *arg);
 
 struct sync_stats {
 	unsigned written, removed, kept;

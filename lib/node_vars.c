@@ -10,7 +10,7 @@
 /* The built-in names; node_vars() sets each (tests/unit/test_node_vars.c checks). */
 static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
-	"image", "version", "cluster", "nfsroot", "machine_id", "image_config",
+	"image", "version", "cluster", "export", "nfsroot", "machine_id", "image_config",
 	"nodes", "config", NULL,
 };
 
@@ -91,7 +91,10 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 	tscope_set(s, "version", v);
 	free(v);
 	tscope_set(s, "cluster", env->cfg->name);
-	v = xasprintf("%s:" NODE_EXPORT_FMT ",vers=3,tcp,nolock", env->cfg->server_ip, n->name);
+	v = env->export ? xstrdup(env->export) : xasprintf(NODE_EXPORT_FMT, n->name);
+	tscope_set(s, "export", v);
+	free(v);
+	v = xasprintf("%s:%s,vers=3,tcp,nolock", env->cfg->server_ip, tscope_get(s, "export"));
 	tscope_set(s, "nfsroot", v);
 	free(v);
 	tscope_set(s, "machine_id", or_empty(env->machine_id));

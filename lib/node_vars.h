@@ -18,6 +18,7 @@ struct node_env {
 	size_t nall;
 	const char *machine_id;
 	const char *image_config;	/* the image's config.txt without comments */
+	const char *export;		/* NFS export path (NULL: NODE_EXPORT_FMT) */
 };
 
 /* A new scope (tscope_free it) with every variable of node n. */

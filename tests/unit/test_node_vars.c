@@ -31,20 +31,22 @@ static void every_builtin_is_set(void **state)
 		  .vars = "config.gpu_mem=16\nrack=r1\n" },
 		{ .name = "node02", .model = "5" },
 	};
-	struct node_env env = { &cfg, all, 2, "0123456789abcdef0123456789abcdef", "arm_64bit=1" };
+	struct node_env env = { .cfg = &cfg, .all = all, .nall = 2,
+				.machine_id = "0123456789abcdef0123456789abcdef",
+				.image_config = "arm_64bit=1" };
 	struct tscope *s = node_vars(&all[0], &env);
 	char *out;
 
 	(void)state;
 	out = render("{{name}} {{mac}} {{mac_dashed}} {{serial}} {{model}} {{ip}} "
 		     "{{server_ip}}/{{prefix_len}} {{image}} {{version}} {{cluster}} "
-		     "{{nfsroot}} {{machine_id}} {{image_config}} {{rack}}\n"
+		     "{{export}} {{nfsroot}} {{machine_id}} {{image_config}} {{rack}}\n"
 		     "{{#each nodes}}{{name}}:{{ip}}:{{mac}}:{{serial}}:{{model}} {{/each}}\n"
 		     "{{#each config}}{{key}}={{value}}{{/each}}", s);
 	assert_string_equal(out,
 		"node01 dc:a6:32:01:02:03 dc-a6-32-01-02-03 9ffefdef 4 10.42.0.11 "
 		"10.42.0.1/24 bookworm bookworm@2 lab "
-		"10.42.0.1:/nodes/node01,vers=3,tcp,nolock 0123456789abcdef0123456789abcdef "
+		"/nodes/node01 10.42.0.1:/nodes/node01,vers=3,tcp,nolock 0123456789abcdef0123456789abcdef "
 		"arm_64bit=1 r1\n"
 		"node01:10.42.0.11:dc:a6:32:01:02:03:9ffefdef:4 node02::::5 \n"
 		"gpu_mem=16");

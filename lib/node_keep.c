@@ -1,0 +1,205 @@
+#include "node_keep.h"
+
+#include "err.h"
+#include "fsutil.h"
+#include "log.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+extern char **environ;
+
+static const char *const key_types[] = { "ed25519", "ecdsa", "rsa" };
+#define NTYPES (sizeof key_types / sizeof key_types[0])
+
+int keep_machine_id(const char *keep, char out[MACHINE_ID_LEN + 1])
+{
+	char *path = xasprintf("%s/machine-id", keep), *buf;
+	size_t len;
+	uuid_t u;
+	int rc;
+
+	if (!path_exists(path)) {
+		free(path);
+		uuid_generate_random(u);
+		for (int i = 0; i < 16; i++)
+			sprintf(out + 2 * i, "%02x", u[i]);
+		return 1;
+	}
+	rc = read_file(path, &buf, &len);
+	if (rc == 0) {
+		if (len < MACHINE_ID_LEN || strspn(buf, "0123456789abcdef") != MACHINE_ID_LEN)
+			rc = err_set("%s is not a machine-id (32 hex digits): remove it and "
+				     "the node gets a new one", path);
+		else
+			snprintf(out, MACHINE_ID_LEN + 1, "%s", buf);
+		free(buf);
+	}
+	free(path);
+	return rc;
+}
+
+int keep_write_machine_id(const char *keep, const char *id)
+{
+	char *path = xasprintf("%s/machine-id", keep), *text = xasprintf("%s\n", id);
+	int rc = write_file_atomic(path, text, strlen(text), 0444);
+
+	free(path);
+	free(text);
+	return rc;
+}
+
+struct job {
+	char *tmp, *final;	/* keep/ssh/.new-<file>, keep/ssh/<file> */
+	const char *type, *name;
+	pid_t pid;
+};
+
+static char *key_path(const char *keep, const char *type, const char *prefix)
+{
+	return xasprintf("%s/ssh/%sssh_host_%s_key", keep, prefix, type);
+}
+
+static int spawn(struct job *j)
+{
+	char *comment = xasprintf("root@%s", j->name);
+	char *const argv[] = { "ssh-keygen", "-q", "-N", "", "-t", (char *)j->type,
+			       "-C", comment, "-f", j->tmp, NULL };
+	posix_spawn_file_actions_t fa;
+	char *pub = xasprintf("%s.pub", j->tmp);
+	int rc;
+
+	unlink(j->tmp);	/* ssh-keygen asks before overwriting */
+	unlink(pub);
+	free(pub);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&j->pid, "ssh-keygen", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	free(comment);
+	if (rc == 0)
+		return 0;
+	errno = rc;
+	return err_errno(rc == ENOENT ? "cannot run ssh-keygen (install openssh-client)" :
+			 "cannot run ssh-keygen");
+}
+
+/* Wait for one of our jobs to end; NULL when wait fails. */
+static struct job *wait_job(struct job *jobs, size_t n, int *status)
+{
+	for (;;) {
+		pid_t pid = wait(status);
+
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			return NULL;
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].pid == pid) {
+				jobs[i].pid = 0;
+				return &jobs[i];
+			}
+	}
+}
+
+/* Move a made key into place, the public half first: a key counts as made
+ * when its private half is there. */
+static int finish(const struct job *j, int status)
+{
+	char *tpub = xasprintf("%s.pub", j->tmp), *fpub = xasprintf("%s.pub", j->final);
+	int rc = 0;
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		rc = err_set("ssh-keygen -t %s for node %s failed (wait status %d)", j->type,
+			     j->name, status);
+	else if (rename(tpub, fpub) < 0 || rename(j->tmp, j->final) < 0)
+		rc = err_errno("cannot move %s into place", j->final);
+	free(tpub);
+	free(fpub);
+	return rc;
+}
+
+int keep_ssh_keys(char *const *keeps, char *const *names, size_t n)
+{
+	struct job *jobs = xcalloc(n * NTYPES, sizeof *jobs);
+	size_t njobs = 0, next = 0, running = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t max = cpus > 0 ? (size_t)cpus : 1;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		for (size_t t = 0; t < NTYPES && rc == 0; t++) {
+			char *final = key_path(keeps[i], key_types[t], "");
+			char *dir = xasprintf("%s/ssh", keeps[i]);
+
+			if (path_exists(final))
+				free(final);
+			else if ((rc = mkdir_p(dir, 0700)) == 0)
+				jobs[njobs++] = (struct job){ key_path(keeps[i], key_types[t], ".new-"),
+							      final, key_types[t], names[i], 0 };
+			else
+				free(final);
+			free(dir);
+		}
+	if (njobs > NTYPES)
+		log_info("making ssh host keys for %zu nodes", njobs / NTYPES);
+	while (running > 0 || (rc == 0 && next < njobs)) {
+		struct job *j;
+		int status;
+
+		if (rc == 0 && next < njobs && running < max) {
+			if (spawn(&jobs[next++]) < 0)
+				rc = -1;
+			else
+				running++;
+			continue;
+		}
+		if (!(j = wait_job(jobs, njobs, &status))) {
+			rc = err_errno("waiting for ssh-keygen");
+			break;
+		}
+		running--;
+		if (rc == 0)
+			rc = finish(j, status);
+	}
+	for (size_t i = 0; i < njobs; i++) {
+		free(jobs[i].tmp);
+		free(jobs[i].final);
+	}
+	free(jobs);
+	return rc;
+}
+
+int keep_add_ssh(const char *keep, struct tree *ident)
+{
+	for (size_t t = 0; t < NTYPES; t++)
+		for (int pub = 0; pub < 2; pub++) {
+			char *src = key_path(keep, key_types[t], ""), *rel, *data;
+			char *path = pub ? xasprintf("%s.pub", src) : xstrdup(src);
+			size_t len;
+
+			free(src);
+			if (!path_exists(path)) {
+				free(path);
+				continue;
+			}
+			if (read_file(path, &data, &len) < 0) {
+				free(path);
+				return -1;
+			}
+			rel = xasprintf("etc/ssh/ssh_host_%s_key%s", key_types[t], pub ? ".pub" : "");
+			tree_file(ident, rel, pub ? 0644 : 0600, data, len);
+			free(rel);
+			free(path);
+		}
+	return 0;
+}

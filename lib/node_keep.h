@@ -1,0 +1,34 @@
+/*
+ * What a node keeps across re-renders and board swaps, made once in
+ * nodes/<n>/keep/ (mode 0700) and copied into its identity layer:
+ *
+ *   keep/machine-id                          32 hex digits (libuuid)
+ *   keep/ssh/ssh_host_{ed25519,ecdsa,rsa}_key{,.pub}   ssh host keys
+ *
+ * A replaced board gets them too: same machine-id, no "host key changed".
+ */
+#ifndef BRAMBLE_NODE_KEEP_H
+#define BRAMBLE_NODE_KEEP_H
+
+#include "node_tree.h"
+
+#include <stddef.h>
+
+#define MACHINE_ID_LEN 32
+
+/*
+ * The kept machine-id: 0 when present, 1 when not (out then holds a fresh
+ * one for keep_write_machine_id), -1 on error.
+ */
+int keep_machine_id(const char *keep, char out[MACHINE_ID_LEN + 1]);
+int keep_write_machine_id(const char *keep, const char *id);
+/*
+ * Make the missing ssh host keys of n nodes (their keep dirs and names,
+ * the names go in the key comments), running ssh-keygen for up to one key
+ * per CPU at a time: RSA keys take a while.
+ */
+int keep_ssh_keys(char *const *keeps, char *const *names, size_t n);
+/* Add the kept ssh host keys there are to ident as etc/ssh/... */
+int keep_add_ssh(const char *keep, struct tree *ident);
+
+#endif

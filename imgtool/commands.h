@@ -17,5 +17,15 @@ int cmd_node(struct ctx *ctx, int argc, char **argv);
 int cmd_node_publish(struct ctx *ctx, int argc, char **argv);
 int cmd_node_unpublish(struct ctx *ctx, int argc, char **argv);
 int cmd_node_verify(struct ctx *ctx, int argc, char **argv);
+int cmd_node_add(struct ctx *ctx, int argc, char **argv);
+int cmd_node_import(struct ctx *ctx, int argc, char **argv);
+int cmd_node_export(struct ctx *ctx, int argc, char **argv);
+int cmd_node_set(struct ctx *ctx, int argc, char **argv);
+int cmd_node_rm(struct ctx *ctx, int argc, char **argv);
+int cmd_node_list(struct ctx *ctx, int argc, char **argv);
+int cmd_node_show(struct ctx *ctx, int argc, char **argv);
+int cmd_node_replace(struct ctx *ctx, int argc, char **argv);
+int cmd_node_diff(struct ctx *ctx, int argc, char **argv);
+int cmd_node_build(struct ctx *ctx, int argc, char **argv);
 
 #endif

@@ -113,6 +113,30 @@ static int start_servers(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Export entries a killed bootsrv left: Ganesha would export those paths
+ * at start, before the overlays are mounted there, and a later reload
+ * keeps serving the empty directory (nfs.md §5). Drop them all first.
+ */
+static int drop_stale_exports(struct daemon *d)
+{
+	char **names;
+	size_t n;
+	int rc = 0;
+
+	if (nfs_exporter_list(&d->nfs, &names, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0 && nfs_exporter_unpublish(&d->nfs, names[i]) < 0)
+			rc = -1;
+		free(names[i]);
+	}
+	free(names);
+	if (n)
+		log_info("dropped %zu export entr%s left by an earlier run", n, n == 1 ? "y" : "ies");
+	return rc;
+}
+
 int nfs_setup(struct daemon *d)
 {
 	char *nodes = state_path(d->st, "nodes");
@@ -124,6 +148,10 @@ int nfs_setup(struct daemon *d)
 		return -1;
 	}
 	d->nfs_open = 1;
+	if (drop_stale_exports(d) < 0) {
+		free(nodes);
+		return -1;
+	}
 	/* overlays mounted from now on must reach Ganesha's mount namespace */
 	rc = nfsroot_share(nodes);
 	free(nodes);

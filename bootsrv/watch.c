@@ -66,7 +66,7 @@ void nodes_free_all(struct daemon *d)
 static struct bnode *find_name(struct bnode *v, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(v[i].n.name, name))
+		if (v[i].n.name && !strcmp(v[i].n.name, name))	/* NULL: moved */
 			return &v[i];
 	return NULL;
 }

@@ -25,6 +25,7 @@ bootsrv_net() {
 	nfs_backend = ganesha
 	EOF
 	BOOTSRV_LOG="$BATS_TEST_TMPDIR/bootsrv.log"
+	export BRAMBLE_OVERLAYS="$REPO/overlays"
 	# dnsmasq serves TFTP as an unprivileged user: it must reach the state dir
 	local d=$BATS_TEST_TMPDIR
 	while [ "$d" != / ] && [ "$d" != /tmp ]; do chmod o+x "$d"; d=$(dirname "$d"); done
@@ -84,4 +85,10 @@ db_add_bare_node() {
 	          (name, mac, ip, int(time.time())))
 	c.commit()
 	PY
+}
+
+sqlite3_q() {
+	python3 -c 'import sqlite3,sys
+for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("|".join(map(str, r)))' \
+		"$BRAMBLE_STATE/bramble.db" "$1"
 }

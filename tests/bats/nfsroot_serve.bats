@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# Node roots served by NFS-Ganesha in a head network namespace, read with
+# libnfs (nfs-cat, nfs-ls, imgtool node verify) from client namespaces that
+# hold the nodes' addresses.
+
+load helpers
+load net
+load ganesha
+load nfsroot
+
+setup() {
+	bramble_setup
+	need_root
+	need_cmd ganesha.nfsd
+	nfsroot_setup 10.42.0.1
+	HEAD=$(net_name h)
+	net_head "$HEAD" 10.42.0.1/24
+	nfsroot_image x
+}
+
+# Ganesha serving the state's run/ganesha; started before any root is
+# mounted, so every root reaches it by mount propagation.
+serve() {
+	imgtool node unpublish >/dev/null	# renders run/ganesha, shares the state dir
+	ganesha_start "$HEAD" "$BRAMBLE_STATE/run/ganesha" 10.42.0.1
+}
+
+# client N: namespace with node N's address 10.42.0.(100+N)
+client() {
+	local ns
+	ns=$(net_name "c$1")
+	net_client "$HEAD" "$ns" "02:00:00:00:00:$(printf %02x "$1")" "10.42.0.$((100 + $1))/24"
+	echo "$ns"
+}
+
+@test "16 nodes on one image: own hostname and machine-id, private writes, own address only" {
+	local i n c
+	for i in $(seq 1 16); do
+		nfsroot_node "$(printf node%02d "$i")" "10.42.0.$((100 + i))"
+	done
+	serve
+	run imgtool node publish
+	assert_success
+	[ "$(grep -c '^published node' <<<"$output")" = 16 ]
+	for i in $(seq 1 16); do
+		n=$(printf node%02d "$i")
+		c=$(client "$i")
+		run ip netns exec "$c" nfs-cat "nfs://10.42.0.1/nodes/$n/etc/hostname"
+		assert_success
+		assert_output "$n"
+		run ip netns exec "$c" nfs-cat "nfs://10.42.0.1/nodes/$n/etc/machine-id"
+		assert_output "$(cat "$BRAMBLE_STATE/nodes/$n/ident/etc/machine-id")"
+		eval "C$i=$c"
+	done
+	# the whole check, as node03 mounts its root
+	run ip netns exec "$C3" imgtool node verify node03
+	assert_success
+	assert_output "node03: NFS root 10.42.0.1:/nodes/node03 is fine"
+
+	# a file node01 writes lands in its own state only
+	echo "from node01" >"$BATS_TEST_TMPDIR/a.txt"
+	ip netns exec "$C1" nfs-cp "$BATS_TEST_TMPDIR/a.txt" nfs://10.42.0.1/nodes/node01/a.txt
+	[ "$(cat "$(upper_of node01)/a.txt")" = "from node01" ]
+	[ ! -e "$(upper_of node02)/a.txt" ]
+	[ ! -e "$BRAMBLE_STATE/images/x/1/root/a.txt" ]
+	run ip netns exec "$C2" nfs-cat nfs://10.42.0.1/nodes/node02/a.txt
+	assert_failure
+	run ip netns exec "$C1" nfs-cat nfs://10.42.0.1/nodes/node01/a.txt
+	assert_output "from node01"
+
+	# node02's address cannot mount node01's root
+	run ip netns exec "$C2" nfs-ls nfs://10.42.0.1/nodes/node01
+	assert_failure
+	assert_output --partial MNT3ERR_ACCES
+	run ip netns exec "$C2" imgtool node verify node01
+	assert_failure
+	assert_output --partial "node01: cannot mount 10.42.0.1:/nodes/node01:"
+	assert_output --partial "(not published, or not for this address)"
+}
+
+@test "unpublishing a served node withdraws its export and unmounts it; the others stay" {
+	nfsroot_node n1 10.42.0.101
+	nfsroot_node n2 10.42.0.102
+	serve
+	imgtool node publish
+	c1=$(client 1)
+	c2=$(client 2)
+	run ip netns exec "$c1" nfs-cat nfs://10.42.0.1/nodes/n1/etc/hostname
+	assert_output n1
+	run imgtool node unpublish n1
+	assert_success
+	assert_output "unpublished n1"
+	! is_mounted "$(root_of n1)"
+	run ip netns exec "$c1" nfs-ls nfs://10.42.0.1/nodes/n1
+	assert_failure
+	assert_output --partial MNT3ERR_ACCES
+	run ip netns exec "$c2" nfs-cat nfs://10.42.0.1/nodes/n2/etc/hostname
+	assert_output n2
+	# and back
+	run imgtool node publish n1
+	assert_success
+	run ip netns exec "$c1" nfs-cat nfs://10.42.0.1/nodes/n1/etc/hostname
+	assert_output n1
+}
+
+@test "verify reports what is wrong with a served root, in words" {
+	nfsroot_node n1 10.42.0.101
+	nfsroot_node n2 10.42.0.102
+	serve
+	imgtool node publish
+	c1=$(client 1)
+	c2=$(client 2)
+	# break the roots the way a bad image or identity layer would, before
+	# Ganesha has looked at them (it caches attributes)
+	rm "$(root_of n1)/sbin/init"
+	ln -s ../bin/nosuch "$(root_of n1)/sbin/init"
+	echo other >"$(root_of n1)/etc/hostname"
+	rm "$(root_of n2)/sbin/init"
+	run ip netns exec "$c1" imgtool node verify n1
+	assert_failure
+	assert_line "n1: /sbin/../bin/nosuch is missing (a link from /sbin/init points there): the node cannot start"
+	assert_line "n1: /etc/hostname says 'other', expected the node name 'n1'"
+	[ "${#lines[@]}" = 2 ]
+	run ip netns exec "$c2" imgtool node verify n2
+	assert_failure
+	assert_output "n2: /sbin/init is missing: the node cannot start"
+}

@@ -6,6 +6,7 @@
  */
 #include "pisim.h"
 
+#include "cli.h"
 #include "clock.h"
 #include "cmdline.h"
 #include "err.h"
@@ -96,13 +97,8 @@ int sim_fail(struct sim *s, const char *phase)
 	return -1;
 }
 
-static int usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "pisim: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(see pisim --help)\n");
-	return EXIT_FAILURE + 1;
-}
+/* Usage errors: "pisim: <what is wrong and the fix>", exit 2. */
+static struct ctx cli = { .prog = "pisim" };
 
 static int parse_hex32(const char *s, uint32_t *out)
 {
@@ -140,13 +136,14 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, struct raw_opts
 {
 	int c;
 
+	opterr = 0;	/* our own one-line messages */
 	while ((c = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case O_IFACE: o->iface = optarg; break;
 		case O_MAC: r->mac = optarg; break;
 		case O_MODEL:
 			if (!(o->m = model_by_name(optarg)))
-				return usage("unknown --model %s: use 3 (3B+), 3b, 4 or 5", optarg);
+				return cli_usage(&cli, "unknown --model %s: use 3 (3B+), 3b, 4 or 5", optarg);
 			break;
 		case O_SERIAL: r->serial = optarg; break;
 		case O_REV: r->rev = optarg; break;
@@ -154,20 +151,20 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, struct raw_opts
 		case O_BLKSIZE:
 			r->blksize = atoi(optarg);
 			if (r->blksize < 8 || r->blksize > 65464)
-				return usage("--blksize %s: RFC 2348 allows 8 to 65464", optarg);
+				return cli_usage(&cli, "--blksize %s: RFC 2348 allows 8 to 65464", optarg);
 			break;
 		case O_OLD_EEPROM: r->old_eeprom = 1; break;
 		case O_DHCP_TIMEOUT:
 			if (parse_ms(optarg, 5000, &r->dhcp_timeout))
-				return usage("--dhcp-timeout %s: give at least 5000 ms (the EEPROM minimum), e.g. 5s", optarg);
+				return cli_usage(&cli, "--dhcp-timeout %s: give at least 5000 ms (the EEPROM minimum), e.g. 5s", optarg);
 			break;
 		case O_DHCP_REQ:
 			if (parse_ms(optarg, 500, &r->dhcp_req))
-				return usage("--dhcp-req-timeout %s: give at least 500 ms (the EEPROM minimum)", optarg);
+				return cli_usage(&cli, "--dhcp-req-timeout %s: give at least 500 ms (the EEPROM minimum)", optarg);
 			break;
 		case O_TFTP_TIMEOUT:
 			if (parse_ms(optarg, 5000, &r->tftp_timeout))
-				return usage("--tftp-file-timeout %s: give at least 5000 ms (the EEPROM minimum)", optarg);
+				return cli_usage(&cli, "--tftp-file-timeout %s: give at least 5000 ms (the EEPROM minimum)", optarg);
 			break;
 		case O_NO_NFS: o->no_nfs = 1; break;
 		case O_HEARTBEAT: o->heartbeat = 1; break;
@@ -175,7 +172,7 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, struct raw_opts
 			uuid_t u;
 
 			if (uuid_parse(optarg, u))
-				return usage("--boot-id %s is not a UUID", optarg);
+				return cli_usage(&cli, "--boot-id %s is not a UUID", optarg);
 			uuid_unparse_lower(u, o->boot_id);
 			break;
 		}
@@ -184,11 +181,11 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, struct raw_opts
 		case 'q': log_set_level(L_ERR); break;
 		case 'v': log_set_level(L_DEBUG); break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default: return usage("%s", "bad option");
+		default: return cli_usage(&cli, "bad option %s: see pisim --help", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage("unexpected argument %s", argv[optind]);
+		return cli_usage(&cli, "unexpected argument %s", argv[optind]);
 	return 0;
 }
 
@@ -198,9 +195,9 @@ static int model_defaults(struct sim_opts *o, const struct raw_opts *r)
 	int pi3 = model_is_pi3(o->m);
 
 	if (r->serial && parse_hex32(r->serial, &o->serial))
-		return usage("--serial %s: give up to 8 hex digits, e.g. 9ffefdef", r->serial);
+		return cli_usage(&cli, "--serial %s: give up to 8 hex digits, e.g. 9ffefdef", r->serial);
 	if (r->rev && parse_hex32(r->rev, &o->board_rev))
-		return usage("--board-rev %s: give up to 8 hex digits, e.g. c03114", r->rev);
+		return cli_usage(&cli, "--board-rev %s: give up to 8 hex digits, e.g. c03114", r->rev);
 	if (!r->rev)
 		o->board_rev = o->m->board_rev;
 	o->prefix = PREFIX_SERIAL;
@@ -209,20 +206,25 @@ static int model_defaults(struct sim_opts *o, const struct raw_opts *r)
 	else if (r->prefix && !strcmp(r->prefix, "none"))
 		o->prefix = PREFIX_NONE;
 	else if (r->prefix && strcmp(r->prefix, "serial"))
-		return usage("--prefix %s: use serial, mac or none", r->prefix);
+		return cli_usage(&cli, "--prefix %s: use serial, mac or none", r->prefix);
 	if (pi3 && o->prefix != PREFIX_SERIAL)
-		return usage("--prefix %s: only Pi 4/5 have TFTP_PREFIX; bootcode.bin always tries <serial>/", r->prefix);
+		return cli_usage(&cli, "--prefix %s: only Pi 4/5 have TFTP_PREFIX; bootcode.bin always tries <serial>/", r->prefix);
 	if (r->old_eeprom && (o->m->id != PI_4 || r->blksize))
-		return usage("%s", "--old-eeprom is for a Pi 4 and sets blksize 1024; leave out --blksize");
+		return cli_usage(&cli, "--old-eeprom is for a Pi 4 and sets blksize 1024; leave out --blksize");
 	if (pi3 && r->blksize && r->blksize != 512)
-		return usage("--blksize %s: the 3B+ firmware asks no blksize, so blocks are 512 bytes", "");
-	o->blksize = r->old_eeprom ? 1024 : r->blksize && !pi3 ? r->blksize : pi3 ? 512 : o->m->blksize;
+		return cli_usage(&cli, "--blksize %d: the 3B+ firmware asks no blksize, so blocks are 512 bytes", r->blksize);
+	if (pi3)
+		o->blksize = 512;
+	else if (r->old_eeprom)
+		o->blksize = 1024;	/* §1.4: blksize 1024 from 2019-10, 1468 from 2022-10 [RN2711] */
+	else
+		o->blksize = r->blksize ? r->blksize : o->m->blksize;
 	/* §1.4 timers; §1.3: the Pi 3 ROM tries 5 times, 5 s apart */
 	o->dhcp_timeout_ms = r->dhcp_timeout >= 0 ? r->dhcp_timeout : pi3 ? 25000 : 45000;
 	o->dhcp_req_timeout_ms = r->dhcp_req >= 0 ? r->dhcp_req : pi3 ? 5000 : 4000;
 	o->tftp_file_timeout_ms = r->tftp_timeout >= 0 ? r->tftp_timeout : 30000;
 	if (o->heartbeat && o->no_nfs)
-		return usage("%s", "--heartbeat needs the NFS phase; drop --no-nfs");
+		return cli_usage(&cli, "--heartbeat needs the NFS phase; drop --no-nfs");
 	if (!o->boot_id[0]) {
 		uuid_t u;
 

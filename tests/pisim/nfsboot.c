@@ -69,11 +69,13 @@ static int resolve(struct nfs_context *nfs, const char *path, char **out)
 			break;
 		comp = xasprintf("%.*s", (int)n, p);
 		memmove(rest, p + n, strlen(p + n) + 1);
-		if (!strcmp(comp, ".") || !strcmp(comp, "..")) {
+		if (!strcmp(comp, "..")) {	/* up, but never above the export root */
 			char *slash = strrchr(cur, '/');
 
-			if (comp[1] && slash)
+			if (slash)
 				*slash = '\0';
+		}
+		if (!strcmp(comp, ".") || !strcmp(comp, "..")) {
 			free(comp);
 			continue;
 		}
@@ -110,7 +112,11 @@ static int resolve(struct nfs_context *nfs, const char *path, char **out)
 		free(cur);
 		return rc;
 	}
-	*out = cur[0] ? cur : (free(cur), xstrdup("/"));
+	if (!cur[0]) {	/* the export root itself */
+		free(cur);
+		cur = xstrdup("/");
+	}
+	*out = cur;
 	return 0;
 }
 

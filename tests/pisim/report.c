@@ -1,4 +1,20 @@
-/* The boot's outcome: one JSON object on stdout (--json) and a summary line on stderr. */
+/*
+ * The boot's outcome: a summary line on stderr and, with --json, one JSON
+ * object on stdout (one line):
+ *
+ *   model "3b"|"3b+"|"4"|"5", mac, serial, board_rev (hex), ip, netmask,
+ *   server (TFTP server; null before DHCP succeeded),
+ *   dhcp {boot_server, address_server, proxy, menu, discovers},
+ *   prefix (TFTP prefix in use, "" once cleared), prefix_cleared,
+ *   phases {dhcp_ms, tftp_ms, nfs_ms, total_ms},
+ *   files [{name (as requested, prefix included), bytes, ms, blksize,
+ *           retries (packets resent), status "ok"|"probed"|"absent"|"failed",
+ *           tsize (from the OACK, -1 without one)}],
+ *   bytes_total (of "ok" files), tftp_bytes_per_s,
+ *   nfsroot {server, export} or null, hostname, init (resolved /sbin/init),
+ *   image (/etc/bramble/image), boot_id, heartbeat (written),
+ *   failures [{phase "setup"|"dhcp"|"tftp"|"nfs", message}], ok.
+ */
 #include "pisim.h"
 
 #include "log.h"

@@ -64,6 +64,12 @@ static void render_dhcp(struct buf *b, const struct config *cfg, const struct dn
 		add(b, "dhcp-range=%s,12h\n", cfg->dhcp_range);
 		add(b, "dhcp-leasefile=%s\n", p->leases);
 		add(b, "dhcp-authoritative\n");
+		/*
+		 * dnsmasq pings an address before offering it and answers
+		 * nothing meanwhile (3 s per new client, one after another):
+		 * a boot storm would queue for minutes. The range is ours.
+		 */
+		add(b, "no-ping\n");
 	}
 	add(b, "dhcp-hostsfile=%s\n", p->hosts);
 	add(b, "dhcp-ignore=tag:!known\n");

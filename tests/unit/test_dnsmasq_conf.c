@@ -52,6 +52,7 @@ static void full_mode(void **state)
 	s = dnsmasq_render_conf(&c, &paths, 256);
 	assert_non_null(strstr(s, "\ndhcp-range=10.42.0.100,10.42.0.200,12h\n"));
 	assert_non_null(strstr(s, "\ndhcp-leasefile=/s/run/dnsmasq.leases\n"));
+	assert_non_null(strstr(s, "\nno-ping\n"));
 	assert_null(strstr(s, "proxy"));
 	free(s);
 }

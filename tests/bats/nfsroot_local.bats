@@ -3,18 +3,16 @@
 # backend's rendered exports, and the verbs' bad input.
 
 load helpers
+load node
 load nfsroot
 
 setup() {
-	bramble_setup
-	need_root
 	nfsroot_setup
 }
 
 @test "publish mounts an NFS-exportable overlay and writes a Ganesha export per node" {
-	nfsroot_image x
-	nfsroot_node n1 10.42.0.11
-	nfsroot_node n2
+	imgtool node add n1 --image x --ip 10.42.0.11 >/dev/null
+	imgtool node add n2 --image x >/dev/null
 	run imgtool node publish
 	assert_success
 	assert_line "published n1: 10.42.0.1:/nodes/n1 for 10.42.0.11"
@@ -49,29 +47,38 @@ setup() {
 	[ -f "$(upper_of n1)/probe" ]	# the node's state stays
 }
 
-@test "publish remounts a node whose image version changed; drops exports of removed nodes" {
-	nfsroot_image x
-	nfsroot_node n1 10.42.0.11
-	nfsroot_node n2 10.42.0.12
+@test "publish remounts a node whose image version changed; rm and stale exports unpublish" {
+	imgtool node add n1 --image x --ip 10.42.0.11 >/dev/null
+	imgtool node add n2 --image x --ip 10.42.0.12 >/dev/null
 	imgtool node publish
-	# x@2: same tree, new hostname in the image
-	src="$BATS_TEST_TMPDIR/src-x"
-	echo newimage >"$src/etc/motd"
-	imgtool image import -q "$src" --name x
-	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA foreign_keys=ON"); c.execute("UPDATE nodes SET ver=2 WHERE name=?", ("n1",)); c.execute("DELETE FROM nodes WHERE name=?", ("n2",)); c.commit()' "$BRAMBLE_STATE/bramble.db"
+	echo "a file of n1" >"$(root_of n1)/mine"
+	# x@2: the same tree and a new file
+	echo newimage >"$BATS_TEST_TMPDIR/src-x/etc/motd"
+	node_image x
+	imgtool node set n1 image=x@2 >/dev/null
 	run imgtool node publish
 	assert_success
+	assert_output --partial "n1: remounting over its new layers"
 	assert_line "published n1: 10.42.0.1:/nodes/n1 for 10.42.0.11"
-	assert_line "unpublished n2"
 	[ "$(cat "$(root_of n1)/etc/motd")" = newimage ]
+	[ "$(cat "$(root_of n1)/mine")" = "a file of n1" ]
 	grep " $(root_of n1) overlay " /proc/self/mounts | grep -q "images/x/2/root"
+	# removing a mounted, exported node takes its export and mount first
+	run imgtool node rm n2
+	assert_success
 	! is_mounted "$(root_of n2)"
 	[ ! -e "$BRAMBLE_STATE/run/ganesha/exports.d/n2.conf" ]
+	[ ! -e "$BRAMBLE_STATE/nodes/n2" ]
+	# an export left behind (a crash) goes at the next publish of everything
+	cp "$BRAMBLE_STATE/run/ganesha/exports.d/n1.conf" "$BRAMBLE_STATE/run/ganesha/exports.d/ghost.conf"
+	run imgtool node publish
+	assert_success
+	assert_line "unpublished ghost"
+	[ ! -e "$BRAMBLE_STATE/run/ganesha/exports.d/ghost.conf" ]
 }
 
 @test "a kernel that drops nfs_export is reported and nothing is exported" {
-	nfsroot_image x
-	nfsroot_node n1 10.42.0.11
+	imgtool node add n1 --image x --ip 10.42.0.11 >/dev/null
 	# ramfs has no file handles: overlayfs mounts but turns nfs_export off
 	mount -t ramfs ramfs "$BRAMBLE_STATE/nodes/n1/ident"
 	echo n1 >"$BRAMBLE_STATE/nodes/n1/ident/hostname"
@@ -86,8 +93,7 @@ setup() {
 }
 
 @test "an upper dir on another filesystem than the image is refused, nothing changed" {
-	nfsroot_image x
-	nfsroot_node n1 10.42.0.11
+	imgtool node add n1 --image x --ip 10.42.0.11 >/dev/null
 	imgtool node unpublish	# renders run/ganesha, shares the state dir
 	mkdir -p "$BRAMBLE_STATE/nodes/n1/state"
 	mount -t tmpfs tmpfs "$BRAMBLE_STATE/nodes/n1/state"
@@ -100,8 +106,7 @@ setup() {
 }
 
 @test "a replaced identity dir (stale overlay origin) is reset with a warning" {
-	nfsroot_image x
-	nfsroot_node n1 10.42.0.11
+	imgtool node add n1 --image x --ip 10.42.0.11 >/dev/null
 	imgtool node publish n1
 	imgtool node unpublish n1
 	ident="$BRAMBLE_STATE/nodes/n1/ident"
@@ -125,9 +130,8 @@ setup() {
 	exports_dir = $exports
 	exportfs = $BATS_TEST_TMPDIR/exportfs
 	EOF
-	nfsroot_image x
-	nfsroot_node n1 10.42.0.11
-	nfsroot_node n2
+	imgtool node add n1 --image x --ip 10.42.0.11 >/dev/null
+	imgtool node add n2 --image x >/dev/null
 	run imgtool node publish
 	assert_success
 	assert_line "published n1: 10.42.0.1:$(root_of n1) for 10.42.0.11"
@@ -155,9 +159,9 @@ $(root_of n1) 10.42.0.11(rw,no_subtree_check,no_root_squash,fsid=1,sync)" ]
 		assert_success
 		assert_output --partial "usage: imgtool node $verb"
 	done
-	nfsroot_image x
-	nfsroot_node n1 10.42.0.11
-	python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("INSERT INTO nodes (name, created) VALUES (?, 0)", ("bare",)); c.commit()' "$BRAMBLE_STATE/bramble.db"
+	imgtool node add n1 --image x --ip 10.42.0.11 >/dev/null
+	imgtool node add bare --image x >/dev/null
+	imgtool node set bare image= >/dev/null
 	imgtool node unpublish
 	before=$(state_digest)
 	run imgtool node publish n1 nosuch

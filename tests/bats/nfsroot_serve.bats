@@ -6,16 +6,14 @@
 load helpers
 load net
 load ganesha
+load node
 load nfsroot
 
 setup() {
-	bramble_setup
-	need_root
 	need_cmd ganesha.nfsd
-	nfsroot_setup 10.42.0.1
+	nfsroot_setup
 	HEAD=$(net_name h)
 	net_head "$HEAD" 10.42.0.1/24
-	nfsroot_image x
 }
 
 # Ganesha serving the state's run/ganesha; started before any root is
@@ -35,9 +33,7 @@ client() {
 
 @test "16 nodes on one image: own hostname and machine-id, private writes, own address only" {
 	local i n c
-	for i in $(seq 1 16); do
-		nfsroot_node "$(printf node%02d "$i")" "10.42.0.$((100 + i))"
-	done
+	imgtool node add 'node[01-16]' --image x --ip 10.42.0.101 >/dev/null
 	serve
 	run imgtool node publish
 	assert_success
@@ -78,9 +74,9 @@ client() {
 	assert_output --partial "(not published, or not for this address)"
 }
 
-@test "unpublishing a served node withdraws its export and unmounts it; the others stay" {
-	nfsroot_node n1 10.42.0.101
-	nfsroot_node n2 10.42.0.102
+@test "unpublish and rm of a served node withdraw its export and unmount it; the others stay" {
+	imgtool node add n1 --image x --ip 10.42.0.101 >/dev/null
+	imgtool node add n2 --image x --ip 10.42.0.102 >/dev/null
 	serve
 	imgtool node publish
 	c1=$(client 1)
@@ -101,11 +97,19 @@ client() {
 	assert_success
 	run ip netns exec "$c1" nfs-cat nfs://10.42.0.1/nodes/n1/etc/hostname
 	assert_output n1
+	# removing a served node withdraws and unmounts it before deleting it
+	run imgtool node rm n2
+	assert_success
+	! is_mounted "$(root_of n2)"
+	[ ! -e "$BRAMBLE_STATE/nodes/n2" ]
+	run ip netns exec "$c2" nfs-ls nfs://10.42.0.1/nodes/n2
+	assert_failure
+	assert_output --partial MNT3ERR_ACCES
 }
 
 @test "verify reports what is wrong with a served root, in words" {
-	nfsroot_node n1 10.42.0.101
-	nfsroot_node n2 10.42.0.102
+	imgtool node add n1 --image x --ip 10.42.0.101 >/dev/null
+	imgtool node add n2 --image x --ip 10.42.0.102 >/dev/null
 	serve
 	imgtool node publish
 	c1=$(client 1)

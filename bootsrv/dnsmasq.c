@@ -63,6 +63,48 @@ static int render(struct daemon *d, int *conf_changed, int *hosts_changed)
 	return rc;
 }
 
+/*
+ * dnsmasq drops root for an unprivileged user, and with it the parent-death
+ * signal: a dnsmasq of a killed bootsrv lives on, holding port 67. Its pid
+ * is in run/dnsmasq.pid; stop it if it still runs our config.
+ */
+static void stop_stale(struct daemon *d)
+{
+	char *path = state_path(d->st, "run/dnsmasq.pid"), *text = NULL, *cmd = NULL;
+	char *proc, *flag = xasprintf("--conf-file=%s", d->conf_path);
+	size_t len = 0;
+	long pid = 0;
+
+	if (read_file(path, &text, NULL) == 0)
+		pid = strtol(text, NULL, 10);
+	proc = xasprintf("/proc/%ld/cmdline", pid);
+	if (pid > 0 && read_file(proc, &cmd, &len) == 0 && memmem(cmd, len, flag, strlen(flag))) {
+		struct child stale = { .name = "dnsmasq", .pid = (pid_t)pid, .out = -1 };
+
+		log_warn("stopping dnsmasq (pid %ld) left running by an earlier bootsrv", pid);
+		kill(stale.pid, SIGTERM);
+		for (int i = 0; i < 100 && kill(stale.pid, 0) == 0; i++)
+			usleep(20000);
+	}
+	err_clear();
+	free(flag);
+	free(proc);
+	free(cmd);
+	free(text);
+	free(path);
+}
+
+static void write_pid(struct daemon *d)
+{
+	char *path = state_path(d->st, "run/dnsmasq.pid");
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%d\n", (int)d->dnsmasq.pid);
+	if (write_file_atomic(path, buf, strlen(buf), 0644) < 0)
+		log_warn("%s", err_get());
+	free(path);
+}
+
 static int spawn(struct daemon *d)
 {
 	char *cflag = xasprintf("--conf-file=%s", d->conf_path);
@@ -75,6 +117,8 @@ static int spawn(struct daemon *d)
 	d->last_fatal[0] = d->last_line[0] = '\0';
 	rc = child_spawn(&d->dnsmasq, argv);
 	free(cflag);
+	if (rc == 0)
+		write_pid(d);
 	if (rc == 0 && loop_add(&d->loop, d->dnsmasq.out, EPOLLIN, on_output, d) < 0)
 		rc = -1;
 	return rc;
@@ -218,6 +262,7 @@ int dnsmasq_setup(struct daemon *d)
 	d->conf_path = state_path(d->st, "run/dnsmasq.conf");
 	d->hosts_path = state_path(d->st, "run/dnsmasq.hosts");
 	d->leases_path = state_path(d->st, "run/dnsmasq.leases");
+	stop_stale(d);
 	if (render(d, &conf_changed, &hosts_changed) < 0 || start_and_wait(d) < 0)
 		return -1;
 	log_info("dnsmasq serving on %s (%s DHCP, TFTP root %s)", d->cfg->interface,

@@ -110,12 +110,15 @@ upper() { echo "$BRAMBLE_STATE/nodes/$1/state/upper"; }
 	assert_failure
 }
 
-@test "dnsmasq killed mid-run: the next boots still work" {
+@test "dnsmasq killed mid-run: the next boots still work; a node added meanwhile is served" {
 	imgtool node add n1 --mac dc:a6:32:40:00:01 --image os
-	imgtool node add n2 --mac dc:a6:32:40:00:02 --image os
 	bootsrv_start
 	pisim_boot n1 dc:a6:32:40:00:01
 	pkill -KILL -f "dnsmasq --conf-file=$BRAMBLE_STATE/run/dnsmasq.conf"
+	# imgtool tells the running daemon: hosts file reloaded, root published
+	imgtool node add n2 --mac dc:a6:32:40:00:02 --image os
+	assert_file_contains "$BRAMBLE_STATE/run/dnsmasq.hosts" dc:a6:32:40:00:02
+	assert_file_exists "$BRAMBLE_STATE/run/ganesha/exports.d/n2.conf"
 	pisim_boot n2 dc:a6:32:40:00:02
 	assert_equal "$(json_get "$BATS_TEST_TMPDIR/n2.json" "d['hostname']")" n2
 	run bootsrv status --json
@@ -142,4 +145,29 @@ upper() { echo "$BRAMBLE_STATE/nodes/$1/state/upper"; }
 	net_client "$HEAD" "$C2" dc:a6:32:50:00:99 10.42.0.78/24
 	run ip netns exec "$C2" curl -sf -o /dev/null --max-time 10 tftp://10.42.0.1/start4.elf
 	assert_failure
+}
+
+@test "proxy DHCP: the site's DHCP server gives the address, bootsrv the boot menu" {
+	sed -i 's/^dhcp_mode = full/dhcp_mode = proxy/' "$BRAMBLE_CONFIG"
+	imgtool node add n1 --mac dc:a6:32:60:00:01 --image os
+	# the site router: busybox udhcpd in its own namespace on the bridge
+	R=$(net_name r)
+	net_client "$HEAD" "$R" 02:00:00:00:00:fe 10.42.0.254/24
+	cat >"$BATS_TEST_TMPDIR/udhcpd.conf" <<-EOF
+	start 10.42.0.100
+	end 10.42.0.200
+	interface eth0
+	lease_file $BATS_TEST_TMPDIR/udhcpd.leases
+	option subnet 255.255.255.0
+	EOF
+	: >"$BATS_TEST_TMPDIR/udhcpd.leases"
+	ip netns exec "$R" busybox udhcpd -f "$BATS_TEST_TMPDIR/udhcpd.conf" 2>/dev/null &
+	defer kill $!
+	bootsrv_start
+	assert_file_contains "$BRAMBLE_STATE/run/dnsmasq.conf" 'dhcp-range=10.42.0.1,proxy'
+	pisim_boot n1 dc:a6:32:60:00:01
+	assert_equal "$(json_get "$BATS_TEST_TMPDIR/n1.json" "d['dhcp']['proxy']")" True
+	assert_equal "$(json_get "$BATS_TEST_TMPDIR/n1.json" "d['dhcp']['address_server']")" 10.42.0.254
+	assert_equal "$(json_get "$BATS_TEST_TMPDIR/n1.json" "d['hostname']")" n1
+	wait_for 10 sh -c "bootsrv status | grep -q '^n1 .* up '"
 }

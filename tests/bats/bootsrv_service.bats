@@ -194,3 +194,22 @@ s.sendto(b"\x01\x01\x06\x00" + b"\xff" * 300, ("255.255.255.255", 67))'
 	assert_success
 	assert_line 'dnsmasq: stopped'
 }
+
+@test "bootsrv: malformed TFTP requests are refused and logged, dnsmasq keeps serving" {
+	bootsrv_net full
+	bootsrv_start
+	C=$(net_name c6)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:06 10.42.0.66/24
+	run ip netns exec "$C" python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
+for p in [b"\x00\x01", b"\x00\x09junk\x00octet\x00", b"\x00\x01../../etc/passwd\x00octet\x00"]:
+    s.sendto(p, ("10.42.0.1", 69))
+    print(s.recvfrom(600)[0][:4].hex())'
+	assert_success
+	assert_output "00050004
+00050004
+00050002"	# TFTP errors: illegal operation, illegal operation, access violation
+	wait_for 5 grep -q 'warning: dnsmasq: unsupported request from 10.42.0.66' "$BOOTSRV_LOG"
+	run bootsrv status
+	assert_line --regexp '^dnsmasq: running \(pid [0-9]+, 0 restarts'
+}

@@ -3,6 +3,7 @@
  * build what they boot from (lib/node_edit.h: node_create).
  */
 #include "commands.h"
+#include "bootsrv_ctl.h"
 #include "node_cli.h"
 
 #include "err.h"
@@ -130,6 +131,7 @@ int cmd_node_add(struct ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		printf("added %s%s%s%s%s\n", v[i].name, v[i].mac ? " on " : " (unbound)",
 		       v[i].mac ? v[i].mac : "", v[i].ip ? " at " : "", v[i].ip ? v[i].ip : "");
+	bootsrv_notify_reload(st);
 	rc = 0;
 out:
 	if (v)

@@ -3,6 +3,7 @@
  * format), all in one transaction: one bad row and none is added.
  */
 #include "commands.h"
+#include "bootsrv_ctl.h"
 #include "node_cli.h"
 
 #include "err.h"
@@ -82,6 +83,7 @@ int cmd_node_import(struct ctx *ctx, int argc, char **argv)
 	if (node_create(st, db, cfg, v, n) < 0)
 		goto out;
 	printf("imported %zu node%s from %s\n", n, n == 1 ? "" : "s", argv[1]);
+	bootsrv_notify_reload(st);
 	rc = 0;
 out:
 	if (v)

@@ -3,6 +3,7 @@
  * over a node (lib/node_edit.h: node_rebind), keeping everything else.
  */
 #include "commands.h"
+#include "bootsrv_ctl.h"
 #include "node_cli.h"
 
 #include "node_edit.h"
@@ -61,5 +62,6 @@ int cmd_node_replace(struct ctx *ctx, int argc, char **argv)
 	    node_rebind(st, db, cfg, argv[optind], mac, serial) < 0)
 		return cli_fail(ctx);
 	printf("%s: bound to %s in %.0f ms\n", argv[optind], mac, ms_since(&t0));
+	bootsrv_notify_reload(st);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* imgtool node rm NAME [--keep-state]: withdraw a node's root, then remove the node. */
 #include "commands.h"
+#include "bootsrv_ctl.h"
 #include "node_cli.h"
 
 #include "err.h"
@@ -55,5 +56,6 @@ int cmd_node_rm(struct ctx *ctx, int argc, char **argv)
 	    node_remove(st, db, cfg, argv[optind], keep) < 0)
 		return cli_fail(ctx);
 	printf("removed %s%s\n", argv[optind], keep ? " (its state and identity kept)" : "");
+	bootsrv_notify_reload(st);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* imgtool node set NAME key=value...: change a node and rebuild what depends on it. */
 #include "commands.h"
+#include "bootsrv_ctl.h"
 #include "node_cli.h"
 
 #include "err.h"
@@ -76,8 +77,10 @@ int cmd_node_set(struct ctx *ctx, int argc, char **argv)
 		rc = apply(db, &n, argv[i]);
 	if (rc == 0)
 		rc = node_update(st, db, cfg, &n);
-	if (rc == 0)
+	if (rc == 0) {
 		printf("%s: updated\n", n.name);
+		bootsrv_notify_reload(st);
+	}
 	node_free(&n);
 	return rc < 0 ? cli_fail(ctx) : 0;
 }

@@ -1,6 +1,7 @@
 #include "bootsrv_ctl.h"
 
 #include "err.h"
+#include "log.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -90,11 +91,12 @@ int bootsrv_notify_reload(const struct state *st)
 	int rc = bootsrv_call(st, req, &resp);
 
 	json_decref(req);
-	if (rc != 0)
-		return rc < 0 ? err_wrap("telling bootsrv to reload: ") : 0;
-	if (!json_is_true(json_object_get(resp, "ok")))
+	if (rc == 0 && !json_is_true(json_object_get(resp, "ok")))
 		rc = err_set("bootsrv could not apply the inventory change: %s",
 			     json_string_value(json_object_get(resp, "error")) ?: "unknown error");
 	json_decref(resp);
-	return rc;
+	if (rc < 0)
+		log_warn("%s (the change is saved; bootsrv applies it at its next reload "
+			 "or start)", err_get());
+	return rc < 0 ? -1 : 0;
 }

@@ -28,8 +28,9 @@ int bootsrv_call(const struct state *st, json_t *req, json_t **resp);
 /*
  * Tell a running bootsrv that the inventory changed, and wait until it has
  * applied the change (dnsmasq hosts, NFS exports). Does nothing when no
- * daemon runs. imgtool's node verbs call it after committing.
- * 0 done or no daemon, -1 the daemon reported an error (err set).
+ * daemon runs. imgtool's node verbs call it after committing; a failure
+ * is logged as a warning (the change itself stands).
+ * 0 done or no daemon, -1 failed (err set, warning logged).
  */
 int bootsrv_notify_reload(const struct state *st);
 

@@ -4,11 +4,11 @@
  * (nfsroot_publish_nodes), this is the command line around it.
  */
 #include "commands.h"
+#include "node_cli.h"
+#include "node_publish.h"
 
 #include "err.h"
 #include "nfsroot.h"
-
-#include <stdio.h>
 
 static int usage(FILE *f)
 {
@@ -26,23 +26,31 @@ static int usage(FILE *f)
 	return f == stdout ? 0 : EXIT_USAGE;
 }
 
-int cmd_node_publish(struct ctx *ctx, int argc, char **argv)
+int node_publish_run(struct ctx *ctx, int argc, char **argv, int (*help)(FILE *),
+		     bool publish)
 {
+	char *const *names = argc > 1 ? argv + 1 : NULL;
 	struct nfs_exporter b;
-	struct state *st;
 	struct config *cfg;
+	struct state *st;
 	sqlite3 *db;
 	int rc;
 
 	if (cli_wants_help(argc, argv))
-		return usage(stdout);
-	if (cli_need_root("imgtool node publish") < 0 || !(cfg = ctx_config(ctx)) ||
-	    !(st = ctx_state_locked(ctx)) || !(db = ctx_db(ctx)) ||
-	    nfs_exporter_open(&b, st, cfg, db) < 0)
+		return help(stdout);
+	if (cli_need_root(publish ? "imgtool node publish" : "imgtool node unpublish") < 0 ||
+	    node_cli_open(ctx, &cfg, &st, &db) < 0 || nfs_exporter_open(&b, st, cfg, db) < 0)
 		return cli_fail(ctx);
-	rc = nfsroot_publish_nodes(&b, st, argc > 1 ? argv + 1 : NULL, (size_t)argc - 1, stdout);
+	rc = publish ? nfsroot_publish_nodes(&b, st, names, (size_t)argc - 1, stdout)
+		     : nfsroot_unpublish_nodes(&b, names, (size_t)argc - 1, stdout);
 	nfs_exporter_close(&b);
 	if (rc > 0)
-		err_set("%d node%s not published (see above)", rc, rc == 1 ? "" : "s");
+		err_set("%d node%s not %s (see above)", rc, rc == 1 ? "" : "s",
+			publish ? "published" : "unmounted");
 	return rc ? cli_fail(ctx) : 0;
+}
+
+int cmd_node_publish(struct ctx *ctx, int argc, char **argv)
+{
+	return node_publish_run(ctx, argc, argv, usage, true);
 }

@@ -3,11 +3,7 @@
  * their roots (nfsroot_unpublish_nodes). The node's files stay.
  */
 #include "commands.h"
-
-#include "err.h"
-#include "nfsroot.h"
-
-#include <stdio.h>
+#include "node_publish.h"
 
 static int usage(FILE *f)
 {
@@ -22,21 +18,5 @@ static int usage(FILE *f)
 
 int cmd_node_unpublish(struct ctx *ctx, int argc, char **argv)
 {
-	struct nfs_exporter b;
-	struct state *st;
-	struct config *cfg;
-	sqlite3 *db;
-	int rc;
-
-	if (cli_wants_help(argc, argv))
-		return usage(stdout);
-	if (cli_need_root("imgtool node unpublish") < 0 || !(cfg = ctx_config(ctx)) ||
-	    !(st = ctx_state_locked(ctx)) || !(db = ctx_db(ctx)) ||
-	    nfs_exporter_open(&b, st, cfg, db) < 0)
-		return cli_fail(ctx);
-	rc = nfsroot_unpublish_nodes(&b, argc > 1 ? argv + 1 : NULL, (size_t)argc - 1, stdout);
-	nfs_exporter_close(&b);
-	if (rc > 0)
-		err_set("%d node%s not unmounted (see above)", rc, rc == 1 ? "" : "s");
-	return rc ? cli_fail(ctx) : 0;
+	return node_publish_run(ctx, argc, argv, usage, false);
 }

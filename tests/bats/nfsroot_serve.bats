@@ -31,6 +31,30 @@ client() {
 	echo "$ns"
 }
 
+# The client namespace $1 reads node $2's hostname from its root.
+served() {
+	run ip netns exec "$1" nfs-cat "nfs://10.42.0.1/nodes/$2/etc/hostname"
+	assert_success
+	assert_output "$2"
+}
+
+# The client namespace $1 may not mount node $2's root.
+refused() {
+	run ip netns exec "$1" nfs-ls "nfs://10.42.0.1/nodes/$2"
+	assert_failure
+	assert_output --partial MNT3ERR_ACCES
+}
+
+# n1 and n2 published and served, client namespaces $c1 and $c2 with their addresses.
+two_served_nodes() {
+	imgtool node add n1 --image x --ip 10.42.0.101 >/dev/null
+	imgtool node add n2 --image x --ip 10.42.0.102 >/dev/null
+	serve
+	imgtool node publish >/dev/null
+	c1=$(client 1)
+	c2=$(client 2)
+}
+
 @test "16 nodes on one image: own hostname and machine-id, private writes, own address only" {
 	local i n c
 	imgtool node add 'node[01-16]' --image x --ip 10.42.0.101 >/dev/null
@@ -41,9 +65,7 @@ client() {
 	for i in $(seq 1 16); do
 		n=$(printf node%02d "$i")
 		c=$(client "$i")
-		run ip netns exec "$c" nfs-cat "nfs://10.42.0.1/nodes/$n/etc/hostname"
-		assert_success
-		assert_output "$n"
+		served "$c" "$n"
 		run ip netns exec "$c" nfs-cat "nfs://10.42.0.1/nodes/$n/etc/machine-id"
 		assert_output "$(cat "$BRAMBLE_STATE/nodes/$n/ident/etc/machine-id")"
 		eval "C$i=$c"
@@ -65,9 +87,7 @@ client() {
 	assert_output "from node01"
 
 	# node02's address cannot mount node01's root
-	run ip netns exec "$C2" nfs-ls nfs://10.42.0.1/nodes/node01
-	assert_failure
-	assert_output --partial MNT3ERR_ACCES
+	refused "$C2" node01
 	run ip netns exec "$C2" imgtool node verify node01
 	assert_failure
 	assert_output --partial "node01: cannot mount 10.42.0.1:/nodes/node01:"
@@ -75,45 +95,28 @@ client() {
 }
 
 @test "unpublish and rm of a served node withdraw its export and unmount it; the others stay" {
-	imgtool node add n1 --image x --ip 10.42.0.101 >/dev/null
-	imgtool node add n2 --image x --ip 10.42.0.102 >/dev/null
-	serve
-	imgtool node publish
-	c1=$(client 1)
-	c2=$(client 2)
-	run ip netns exec "$c1" nfs-cat nfs://10.42.0.1/nodes/n1/etc/hostname
-	assert_output n1
+	two_served_nodes
+	served "$c1" n1
 	run imgtool node unpublish n1
 	assert_success
 	assert_output "unpublished n1"
 	! is_mounted "$(root_of n1)"
-	run ip netns exec "$c1" nfs-ls nfs://10.42.0.1/nodes/n1
-	assert_failure
-	assert_output --partial MNT3ERR_ACCES
-	run ip netns exec "$c2" nfs-cat nfs://10.42.0.1/nodes/n2/etc/hostname
-	assert_output n2
+	refused "$c1" n1
+	served "$c2" n2
 	# and back
 	run imgtool node publish n1
 	assert_success
-	run ip netns exec "$c1" nfs-cat nfs://10.42.0.1/nodes/n1/etc/hostname
-	assert_output n1
+	served "$c1" n1
 	# removing a served node withdraws and unmounts it before deleting it
 	run imgtool node rm n2
 	assert_success
 	! is_mounted "$(root_of n2)"
 	[ ! -e "$BRAMBLE_STATE/nodes/n2" ]
-	run ip netns exec "$c2" nfs-ls nfs://10.42.0.1/nodes/n2
-	assert_failure
-	assert_output --partial MNT3ERR_ACCES
+	refused "$c2" n2
 }
 
 @test "verify reports what is wrong with a served root, in words" {
-	imgtool node add n1 --image x --ip 10.42.0.101 >/dev/null
-	imgtool node add n2 --image x --ip 10.42.0.102 >/dev/null
-	serve
-	imgtool node publish
-	c1=$(client 1)
-	c2=$(client 2)
+	two_served_nodes
 	# break the roots the way a bad image or identity layer would, before
 	# Ganesha has looked at them (it caches attributes)
 	rm "$(root_of n1)/sbin/init"

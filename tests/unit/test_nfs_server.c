@@ -118,6 +118,22 @@ static int verify(const struct nfsroot *r, char **report)
 	return problems;
 }
 
+/* Kill a child as a crash would, reap it, restart what is missing, check the root. */
+static void crash_and_restart(pid_t *pid, const struct nfsroot *r, const char *what)
+{
+	char *report;
+	int status;
+
+	kill(*pid, SIGKILL);
+	assert_int_equal(waitpid(*pid, &status, 0), *pid);
+	*pid = 0;
+	assert_int_equal(nfs_server_start(&srv, &st, &cfg), 0);
+	assert_true(srv.rpcbind > 0 && srv.ganesha > 0);
+	if (verify(r, &report))
+		fail_msg("after a %s restart: %s", what, report);
+	free(report);
+}
+
 static void start_publish_verify_restart_stop(void **state)
 {
 	struct nfs_exporter b;
@@ -125,7 +141,6 @@ static void start_publish_verify_restart_stop(void **state)
 	struct nfsroot r;
 	char *report;
 	long t;
-	int status;
 
 	(void)state;
 	if (!db)
@@ -147,24 +162,9 @@ static void start_publish_verify_restart_stop(void **state)
 		fail_msg("%s", report);
 	free(report);
 
-	/* Crashed Ganesha: reaped, restarted, serves the exports again. */
-	kill(srv.ganesha, SIGKILL);
-	assert_int_equal(waitpid(srv.ganesha, &status, 0), srv.ganesha);
-	srv.ganesha = 0;
-	assert_int_equal(nfs_server_start(&srv, &st, &cfg), 0);
-	if (verify(&r, &report))
-		fail_msg("after a Ganesha restart: %s", report);
-	free(report);
-
-	/* Crashed rpcbind: both restart in the same namespace. */
-	kill(srv.rpcbind, SIGKILL);
-	assert_int_equal(waitpid(srv.rpcbind, &status, 0), srv.rpcbind);
-	srv.rpcbind = 0;
-	assert_int_equal(nfs_server_start(&srv, &st, &cfg), 0);
-	assert_true(srv.rpcbind > 0 && srv.ganesha > 0);
-	if (verify(&r, &report))
-		fail_msg("after an rpcbind restart: %s", report);
-	free(report);
+	/* Crashes: reaped, restarted in the same namespace, serving again. */
+	crash_and_restart(&srv.ganesha, &r, "Ganesha");
+	crash_and_restart(&srv.rpcbind, &r, "rpcbind");	/* Ganesha restarts with it */
 
 	/* Unpublished while served: the export goes first, so the umount works. */
 	assert_int_equal(nfsroot_unpublish(&b, r.name, r.mountpoint), 0);

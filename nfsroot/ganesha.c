@@ -24,24 +24,33 @@
 #define RELOAD_DONE "Reread exports complete"
 #define RELOAD_WAIT_MS 5000
 
-/* The pid of the Ganesha that wrote run/ganesha.pid, 0 if it is not running. */
+/*
+ * The pid of the Ganesha that wrote run/ganesha.pid, 0 if it is not
+ * running. A stale pid file may name some other process by now, even
+ * another Ganesha: ours is the one started with our config file.
+ */
 static pid_t running_pid(const char *run)
 {
-	char *path = xasprintf("%s/" GANESHA_PID, run), *text = NULL, *comm = NULL, *cpath;
+	char *path = xasprintf("%s/" GANESHA_PID, run), *conf = xasprintf("%s/" GANESHA_CONF, run);
+	char *text = NULL, *cmdline = NULL, *cpath;
+	size_t len = 0;
 	long pid = 0;
+	bool ours = false;
 
 	if (read_file(path, &text, NULL) == 0)
 		pid = strtol(text, NULL, 10);
-	cpath = xasprintf("/proc/%ld/comm", pid);
-	/* A stale pid file may name some other process by now. */
-	if (pid <= 0 || read_file(cpath, &comm, NULL) < 0 || strcmp(comm, "ganesha.nfsd\n"))
-		pid = 0;
+	cpath = xasprintf("/proc/%ld/cmdline", pid);
+	/* NUL-separated arguments: look for the config file as one of them. */
+	if (pid > 0 && read_file(cpath, &cmdline, &len) == 0)
+		for (size_t i = 0; i < len && !ours; i += strlen(cmdline + i) + 1)
+			ours = strcmp(cmdline + i, conf) == 0;
 	err_clear();
 	free(cpath);
-	free(comm);
+	free(cmdline);
 	free(text);
+	free(conf);
 	free(path);
-	return (pid_t)pid;
+	return ours ? (pid_t)pid : 0;
 }
 
 static off_t file_size(const char *path)

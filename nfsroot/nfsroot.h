@@ -129,8 +129,9 @@ struct nfs_server {
  * mount namespace with a private tmpfs /run and slave propagation, then
  * wait until Ganesha answers on cfg->server_ip. Restart after a crash:
  * reap the child, zero its pid, call again (a new rpcbind restarts
- * Ganesha too, its registrations died with the old one). Children get
- * SIGTERM if the caller dies.
+ * Ganesha too, its registrations died with the old one). Ganesha gets
+ * SIGTERM if the caller dies; rpcbind does not (dropping to user _rpc
+ * clears the parent-death signal), so stop it with nfs_server_stop.
  */
 int nfs_server_start(struct nfs_server *s, const struct state *st, const struct config *cfg);
 /* SIGTERM Ganesha, then rpcbind; wait for both (SIGKILL after 10 s). */

@@ -147,18 +147,36 @@ static int check_arch(struct import *im)
 	return rc;
 }
 
-static int copy_tree(struct import *im, const char *label, const char *src, const char *dst,
-		     struct treecopy *tc)
+/* Start a progress phase over what dir holds. */
+static int begin_phase(struct import *im, const char *label, const char *dir,
+		       struct treecopy *tc)
 {
 	uint64_t files, bytes;
 
 	tc->store = im->os;
 	tc->progress = &im->progress;
-	if (treecopy_scan(src, &files, &bytes) < 0)
+	if (treecopy_scan(dir, &files, &bytes) < 0)
 		return -1;
 	progress_begin(&im->progress, label, bytes, files);
-	if (treecopy(src, dst, tc) < 0)
-		return -1;
+	return 0;
+}
+
+static int copy_boot(struct import *im)
+{
+	if (!im->boot_src)
+		return mkdir_p(im->vboot, 0755);
+	if (im->boot_src != im->raw_boot) {
+		if (begin_phase(im, "copying boot", im->boot_src, &im->boot) < 0 ||
+		    treecopy(im->boot_src, im->vboot, &im->boot) < 0)
+			return -1;
+	} else {
+		/* mtools wrote the files into staging already: store them there. */
+		if (rename(im->raw_boot, im->vboot) < 0)
+			return err_errno("cannot move %s to %s", im->raw_boot, im->vboot);
+		if (begin_phase(im, "storing boot", im->vboot, &im->boot) < 0 ||
+		    treecopy_absorb(im->vboot, &im->boot) < 0)
+			return -1;
+	}
 	progress_end(&im->progress);
 	return 0;
 }
@@ -169,13 +187,12 @@ static int copy(struct import *im)
 	int rc = objstore_open(objects, &im->os);
 
 	free(objects);
-	if (rc < 0)
+	if (rc < 0 || copy_boot(im) < 0)
 		return -1;
-	if (im->boot_src ? copy_tree(im, "copying boot", im->boot_src, im->vboot, &im->boot) < 0
-			 : mkdir_p(im->vboot, 0755) < 0)
+	if (begin_phase(im, "copying root", im->root_src, &im->root) < 0 ||
+	    treecopy(im->root_src, im->vroot, &im->root) < 0)
 		return -1;
-	if (copy_tree(im, "copying root", im->root_src, im->vroot, &im->root) < 0)
-		return -1;
+	progress_end(&im->progress);
 	crashpoint("copied");
 	return 0;
 }

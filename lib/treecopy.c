@@ -169,33 +169,60 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int copy_dir(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
-		    const char *name, const struct stat *st);
+typedef int (*entry_fn)(void *arg, int dirfd, const char *path, const char *name,
+			const struct stat *st);
 
-/* Copy the entries of the open source dir sfd into the open dir dfd. */
-static int copy_entries(struct walk *w, int sfd, const char *sp, int dfd, const char *dp)
+/* Call fn for each entry of the open dir fd (named dir) in byte order. */
+static int each_entry(int fd, const char *dir, entry_fn fn, void *arg)
 {
 	struct dirent **ents;
-	int n = scandirat(sfd, ".", &ents, not_dots, by_name), rc = 0;
+	int n = scandirat(fd, ".", &ents, not_dots, by_name), rc = 0;
 
 	if (n < 0)
-		return err_errno("cannot read directory %s", sp);
+		return err_errno("cannot read directory %s", dir);
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
-		char *s = xasprintf("%s/%s", sp, name), *d = xasprintf("%s/%s", dp, name);
+		char *path = xasprintf("%s/%s", dir, name);
 		struct stat st;
 
-		if (rc == 0 && fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			rc = err_errno("cannot stat %s", s);
+		if (rc == 0 && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = err_errno("cannot stat %s", path);
 		if (rc == 0)
-			rc = S_ISDIR(st.st_mode) ? copy_dir(w, sfd, s, dfd, d, name, &st)
-						 : copy_nondir(w, sfd, s, dfd, d, name, &st);
-		free(s);
-		free(d);
+			rc = fn(arg, fd, path, name, &st);
+		free(path);
 		free(ents[i]);
 	}
 	free(ents);
 	return rc;
+}
+
+/* One directory level of a copy: where its entries go. */
+struct level {
+	struct walk *w;
+	int dfd;
+	const char *dp;
+};
+
+static int copy_dir(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
+		    const char *name, const struct stat *st);
+
+static int copy_one(void *arg, int sfd, const char *s, const char *name, const struct stat *st)
+{
+	struct level *l = arg;
+	char *d = xasprintf("%s/%s", l->dp, name);
+	int rc = S_ISDIR(st->st_mode) ? copy_dir(l->w, sfd, s, l->dfd, d, name, st)
+				      : copy_nondir(l->w, sfd, s, l->dfd, d, name, st);
+
+	free(d);
+	return rc;
+}
+
+/* Copy the entries of the open source dir sfd into the open dir dfd. */
+static int copy_entries(struct walk *w, int sfd, const char *sp, int dfd, const char *dp)
+{
+	struct level l = { w, dfd, dp };
+
+	return each_entry(sfd, sp, copy_one, &l);
 }
 
 /* Contents first, then owner, mode, xattrs and times of the dir itself. */
@@ -269,6 +296,45 @@ out:
 		close(sfd);
 	if (dfd >= 0)
 		close(dfd);
+	return rc;
+}
+
+static int absorb_one(void *arg, int fd, const char *path, const char *name,
+		      const struct stat *st)
+{
+	struct treecopy *tc = arg;
+	int sub, rc;
+
+	if (S_ISDIR(st->st_mode)) {
+		if ((sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return err_errno("cannot open directory %s", path);
+		rc = each_entry(sub, path, absorb_one, tc);
+		close(sub);
+		tc->dirs++;
+		return rc;
+	}
+	if (S_ISREG(st->st_mode)) {
+		if (st->st_nlink > 1)
+			return err_set("%s has hardlinks: cannot store it in place", path);
+		if (objstore_absorb(tc->store, path) < 0)
+			return -1;
+		tc->bytes += (uint64_t)st->st_size;
+	}
+	tc->files++;
+	if (tc->progress)
+		progress_add(tc->progress, S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0, 1);
+	return 0;
+}
+
+int treecopy_absorb(const char *dir, struct treecopy *tc)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return err_errno("cannot open directory %s", dir);
+	rc = each_entry(fd, dir, absorb_one, tc);
+	close(fd);
+	tc->dirs++;
 	return rc;
 }
 

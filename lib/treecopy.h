@@ -29,5 +29,13 @@ struct treecopy {
 int treecopy_scan(const char *src, uint64_t *files, uint64_t *bytes);
 /* Copy the directory src to dst, which must not exist yet. */
 int treecopy(const char *src, const char *dst, struct treecopy *tc);
+/*
+ * Store the regular files of dir as objects in place (tc->store required),
+ * visiting them in the same order as treecopy(): for a tree just written
+ * on the store's filesystem that nothing else links (what mtools
+ * extracted), which saves copying it once more. Hardlinked files are
+ * refused.
+ */
+int treecopy_absorb(const char *dir, struct treecopy *tc);
 
 #endif

@@ -24,11 +24,17 @@
 
 #define MiB (1024.0 * 1024.0)
 
+/*
+ * Slave, not private: our mounts stay ours (they vanish with us, even on
+ * kill -9), while the head's umounts still reach us, so a node root the
+ * head unmounts meanwhile is not pinned by our copy of it (EBUSY on its
+ * remount otherwise).
+ */
 int mount_private(void)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_errno("cannot make a private mount namespace");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return err_errno("cannot make mounts private");
 	return 0;
 }

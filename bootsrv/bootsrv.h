@@ -67,6 +67,7 @@ struct daemon {
 	struct bnode *nodes;
 	size_t nnodes;
 	long long dhcp_packets, dhcp_malformed;
+	int in_txn;		/* boot-state writes pending (watch.c batch) */
 };
 
 /* run.c */
@@ -109,6 +110,8 @@ struct bnode *node_by_ip(struct daemon *d, const char *ip);
 void watch_dhcp(struct daemon *d, const struct dhcp_info *p);
 void watch_tftp(struct daemon *d, const struct dnsmasq_line *l);
 void watch_tick(struct daemon *d);
+/* Commit the batched boot-state writes; before anything else writes. */
+void watch_flush(struct daemon *d);
 
 /* bootdb.c: the boot tables (db.c migration 2) */
 int bootdb_event(sqlite3 *db, const char *node, const char *mac, const char *kind,

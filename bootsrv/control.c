@@ -45,6 +45,7 @@ static json_t *handle(struct daemon *d, json_t *req)
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	json_t *rows;
 
+	watch_flush(d);		/* answers and other writers see everything */
 	if (!cmd)
 		return fail("request has no \"cmd\"");
 	if (!strcmp(cmd, "status")) {

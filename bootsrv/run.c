@@ -252,6 +252,7 @@ static int open_signals(struct daemon *d)
 
 int daemon_reload(struct daemon *d)
 {
+	watch_flush(d);
 	log_info("re-reading the inventory");
 	if (nodes_load(d) < 0 || nfs_sync(d) < 0 || dnsmasq_reload(d) < 0)
 		return -1;
@@ -288,6 +289,7 @@ static void teardown(struct daemon *d)
 {
 	if (d->ready)
 		sd_notify(0, "STOPPING=1");
+	watch_flush(d);
 	control_close(d);
 	if (d->sniff_fd >= 0)
 		close(d->sniff_fd);

@@ -88,10 +88,13 @@ int sniff_open(struct daemon *d)
 	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
 	struct sock_fprog prog = { sizeof dhcp_filter / sizeof dhcp_filter[0], dhcp_filter };
 	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IP));
+	int rcvbuf = 4 << 20;
 
 	if (fd < 0)
 		return err_errno("cannot open a packet socket to watch DHCP");
 	sa.sll_ifindex = (int)if_nametoindex(d->cfg->interface);
+	/* a boot storm's DISCOVERs arrive together; don't drop them while busy */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		err_errno("cannot watch DHCP on %s", d->cfg->interface);

@@ -13,6 +13,7 @@
 #include "bootsrv.h"
 
 #include "dhcp_packet.h"
+#include "db.h"
 #include "dnsmasq_log.h"
 #include "err.h"
 #include "fsutil.h"
@@ -30,6 +31,8 @@
 #define REBOOT_GAP_MS 30000
 /* A boot making no progress for this long is reported stalled. */
 #define STALL_MS 300000
+/* The heartbeat unit writes every 5 s; this long without one: offline. */
+#define HEARTBEAT_LOST_MS 60000
 
 struct bnode *node_by_mac(struct daemon *d, const char *mac)
 {
@@ -122,8 +125,36 @@ static void set_phase(struct daemon *d, struct bnode *b, enum boot_phase p)
 	(void)d;
 }
 
+/*
+ * Boot-state writes are batched in one transaction committed on the tick
+ * (watch_flush): in a boot storm every TFTP line is an event, and a
+ * commit per line would slow the reading of dnsmasq's log, which in turn
+ * blocks dnsmasq on its pipe.
+ */
+static void batch(struct daemon *d)
+{
+	if (d->in_txn)
+		return;
+	if (db_begin(d->db) < 0)
+		log_warn("%s", err_get());
+	else
+		d->in_txn = 1;
+}
+
+void watch_flush(struct daemon *d)
+{
+	if (!d->in_txn)
+		return;
+	d->in_txn = 0;
+	if (db_commit(d->db) < 0) {
+		log_warn("%s", err_get());
+		db_rollback(d->db);
+	}
+}
+
 static void save(struct daemon *d, struct bnode *b)
 {
+	batch(d);
 	if (bootdb_save(d->db, b) < 0)
 		log_warn("%s", err_get());
 }
@@ -131,6 +162,7 @@ static void save(struct daemon *d, struct bnode *b)
 static void event(struct daemon *d, struct bnode *b, const char *mac, const char *kind,
 		  const char *detail)
 {
+	batch(d);
 	if (bootdb_event(d->db, b ? b->n.name : NULL, mac, kind, "%s", detail) < 0)
 		log_warn("%s", err_get());
 }
@@ -144,10 +176,24 @@ static void start_boot(struct daemon *d, struct bnode *b, const char *how)
 	event(d, b, b->n.mac, "dhcp", how);
 }
 
-/* Is this activity part of the boot in progress, or the start of a new one? */
-static int in_boot(const struct bnode *b)
+/*
+ * Is the bootloader's DHCP part of the boot in progress? Only while still
+ * in DHCP (repeated DISCOVERs), or on a Pi 3, whose bootcode.bin asks
+ * again after its TFTP fetch (pi-netboot.md §1.3). Anything later is a
+ * new boot: a Pi never DHCPs from the firmware once it loaded files.
+ */
+static int dhcp_in_boot(const struct bnode *b)
 {
-	return (b->phase == PH_DHCP || b->phase == PH_TFTP) &&
+	int recent = now_ms() - b->last_seen < REBOOT_GAP_MS;
+
+	return recent && (b->phase == PH_DHCP ||
+			  (b->phase == PH_TFTP && b->n.model && !strcmp(b->n.model, "3")));
+}
+
+/* A transfer with no DHCP seen (missed, or we started mid-boot): which boot? */
+static int tftp_in_boot(const struct bnode *b)
+{
+	return (b->phase == PH_DHCP || b->phase == PH_TFTP || b->phase == PH_NFS) &&
 	       now_ms() - b->last_seen < REBOOT_GAP_MS;
 }
 
@@ -155,6 +201,7 @@ static void watch_unknown(struct daemon *d, const struct dhcp_info *p)
 {
 	if (!dhcp_is_pi_boot(p))
 		return;
+	batch(d);
 	if (bootdb_discovered(d->db, p) < 0) {
 		log_warn("%s", err_get());
 		return;
@@ -176,7 +223,7 @@ void watch_dhcp(struct daemon *d, const struct dhcp_info *p)
 	if (*p->ip && strcmp(b->ip, p->ip))
 		snprintf(b->ip, sizeof b->ip, "%s", p->ip);
 	/* only the bootloader's DHCP starts a boot; the OS's dhcpcd does not */
-	if (p->op == 1 && !strncmp(p->vendor, "PXEClient", 9) && !in_boot(b)) {
+	if (p->op == 1 && !strncmp(p->vendor, "PXEClient", 9) && !dhcp_in_boot(b)) {
 		char how[160];
 
 		snprintf(how, sizeof how, "%s from %s%s%s", p->msg_type == DHCP_REQUEST ?
@@ -205,7 +252,7 @@ void watch_tftp(struct daemon *d, const struct dnsmasq_line *l)
 	if (*l->ip)
 		snprintf(b->ip, sizeof b->ip, "%s", l->ip);
 	if (l->kind == DL_TFTP_SENT) {
-		if (!in_boot(b) && b->phase != PH_NFS)
+		if (!tftp_in_boot(b))
 			start_boot(d, b, "TFTP without DHCP seen");
 		if (b->phase == PH_DHCP)
 			set_phase(d, b, PH_TFTP);
@@ -233,7 +280,7 @@ static void heartbeat_field(char *text, const char *key, char *out, size_t len)
 
 static void read_heartbeat(struct daemon *d, struct bnode *b, long long mtime)
 {
-	char *text, *copy, boot_id[64] = "", image[64] = "", ver[16] = "";
+	char *text, *copy, boot_id[64] = "", image[64] = "", ver[16] = "", detail[256];
 	long long now = now_ms();
 
 	if (read_file(b->hb_path, &text, NULL) < 0)
@@ -255,11 +302,15 @@ static void read_heartbeat(struct daemon *d, struct bnode *b, long long mtime)
 			b->last_boot_ms = now - b->boot_started;
 		set_phase(d, b, PH_UP);
 		b->boot_started = 0;
-		bootdb_event(d->db, b->n.name, b->n.mac, "up", "boot %s, %s%s%.1f s", boot_id,
-			     b->image, *b->image ? ", " : "", b->last_boot_ms / 1000.0);
+		snprintf(detail, sizeof detail, "boot %s, %s%s%.1f s", boot_id, b->image,
+			 *b->image ? ", " : "", b->last_boot_ms / 1000.0);
+		event(d, b, b->n.mac, "up", detail);
 		/* what it booted is what was built: `imgtool node diff` compares to it */
 		if (node_mark_booted(d->st, b->n.name) < 0)
 			log_warn("%s", err_get());
+	} else if (*boot_id && b->phase == PH_OFFLINE) {
+		set_phase(d, b, PH_UP);
+		event(d, b, b->n.mac, "up", "heartbeat resumed");
 	}
 	save(d, b);
 }
@@ -267,6 +318,8 @@ static void read_heartbeat(struct daemon *d, struct bnode *b, long long mtime)
 void watch_tick(struct daemon *d)
 {
 	long long now = now_ms();
+
+	watch_flush(d);
 
 	for (size_t i = 0; i < d->nnodes; i++) {
 		struct bnode *b = &d->nodes[i];
@@ -277,6 +330,13 @@ void watch_tick(struct daemon *d)
 			mtime = (long long)s.st_mtim.tv_sec * 1000000000LL + s.st_mtim.tv_nsec;
 			if (mtime != b->hb_mtime)
 				read_heartbeat(d, b, mtime);
+			if (b->phase == PH_UP && now - mtime / 1000000 > HEARTBEAT_LOST_MS) {
+				log_warn("%s: no heartbeat for %lld s: offline", b->n.name,
+					 (now - mtime / 1000000) / 1000);
+				event(d, b, b->n.mac, "offline", "heartbeat stopped");
+				set_phase(d, b, PH_OFFLINE);
+				save(d, b);
+			}
 		}
 		if ((b->phase == PH_DHCP || b->phase == PH_TFTP || b->phase == PH_NFS) &&
 		    now - b->since > STALL_MS && now - b->last_seen > STALL_MS) {

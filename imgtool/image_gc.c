@@ -8,7 +8,6 @@
 #include "objstore.h"
 #include "store.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,15 +44,9 @@ static int gc(struct ctx *ctx)
 
 int cmd_image_gc(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return usage(c == 'h' ? stdout : stderr);
-	if (optind != argc)
+	if (cli_wants_help(argc, argv))
+		return usage(stdout);
+	if (argc != 1)
 		return usage(stderr);
 	return gc(ctx) < 0 ? cli_fail(ctx) : 0;
 }

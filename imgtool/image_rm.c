@@ -8,7 +8,6 @@
 #include "err.h"
 #include "store.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +60,9 @@ out:
 
 int cmd_image_rm(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return usage(c == 'h' ? stdout : stderr);
-	if (optind != argc - 1)
+	if (cli_wants_help(argc, argv))
+		return usage(stdout);
+	if (argc != 2 || argv[1][0] == '-')
 		return usage(stderr);
-	return rm_version(ctx, argv[optind]) < 0 ? cli_fail(ctx) : 0;
+	return rm_version(ctx, argv[1]) < 0 ? cli_fail(ctx) : 0;
 }

@@ -217,79 +217,88 @@ static int has_row(sqlite3 *db, const char *name, const char *ver, int *yes)
 	return 0;
 }
 
-/* Version directories of one image without a row. */
-static int recover_image(const struct state *st, sqlite3 *db, const char *name, int *found)
+/* What store_recover() walks with. */
+struct recovery {
+	const struct state *st;
+	sqlite3 *db;
+	const char *image;	/* while walking images/<image>/ */
+	int found;
+};
+
+typedef int (*entry_fn)(struct recovery *r, const char *dir, const char *name);
+
+static int each_name(const char *dir, entry_fn fn, struct recovery *r)
 {
-	char *dir = state_path(st, "images/%s", name);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int rc = 0;
 
-	if (!d) {
-		free(dir);
-		return 0;
-	}
-	while (rc == 0 && (e = readdir(d))) {
-		int yes = 0;
-
-		if (e->d_name[0] == '.' || (rc = has_row(db, name, e->d_name, &yes)) < 0 || yes)
-			continue;
-		char *v = xasprintf("%s/%s", dir, e->d_name);
-		log_info("removing %s: an interrupted import or rm left it without a database row", v);
-		rc = store_discard(st, v);
-		free(v);
-		(*found)++;
-	}
+	if (!d)
+		return errno == ENOENT ? 0 : err_errno("cannot read %s", dir);
+	while (rc == 0 && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			rc = fn(r, dir, e->d_name);
 	closedir(d);
-	rmdir(dir);	/* only when empty */
-	free(dir);
 	return rc;
 }
 
 /* Staging and trash directories: under the lock, nobody is using them. */
-static int recover_tmp(const struct state *st, int *found)
+static int tmp_entry(struct recovery *r, const char *dir, const char *name)
 {
-	char *dir = state_path(st, "tmp");
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int rc = 0;
+	char *p;
+	int rc;
 
-	if (!d) {
-		free(dir);
+	if (strncmp(name, STAGE_PREFIX, strlen(STAGE_PREFIX)) &&
+	    strncmp(name, TRASH_PREFIX, strlen(TRASH_PREFIX)))
 		return 0;
-	}
-	while (rc == 0 && (e = readdir(d))) {
-		if (strncmp(e->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) &&
-		    strncmp(e->d_name, TRASH_PREFIX, strlen(TRASH_PREFIX)))
-			continue;
-		char *p = xasprintf("%s/%s", dir, e->d_name);
-		log_info("removing %s, left by an interrupted command", p);
-		rc = rm_rf(p);
-		free(p);
-		(*found)++;
-	}
-	closedir(d);
-	free(dir);
+	p = xasprintf("%s/%s", dir, name);
+	log_info("removing %s, left by an interrupted command", p);
+	rc = rm_rf(p);
+	free(p);
+	r->found++;
+	return rc;
+}
+
+/* A version directory without its row. */
+static int version_entry(struct recovery *r, const char *dir, const char *name)
+{
+	char *p;
+	int yes = 0, rc;
+
+	if (has_row(r->db, r->image, name, &yes) < 0 || yes)
+		return yes ? 0 : -1;
+	p = xasprintf("%s/%s", dir, name);
+	log_info("removing %s: an interrupted import or rm left it without a database row", p);
+	rc = store_discard(r->st, p);
+	free(p);
+	r->found++;
+	return rc;
+}
+
+static int image_entry(struct recovery *r, const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	int rc;
+
+	r->image = name;
+	rc = each_name(p, version_entry, r);
+	rmdir(p);	/* only when empty */
+	free(p);
 	return rc;
 }
 
 int store_recover(const struct state *st, sqlite3 *db)
 {
-	char *images = state_path(st, "images"), *objects;
-	DIR *d = opendir(images);
-	struct dirent *e;
-	int found = 0, rc = recover_tmp(st, &found);
+	struct recovery r = { st, db, NULL, 0 };
+	char *tmp = state_path(st, "tmp"), *images = state_path(st, "images"), *objects;
+	uint64_t files, bytes;
+	int rc = each_name(tmp, tmp_entry, &r) < 0 || each_name(images, image_entry, &r) < 0 ? -1 : 0;
 
-	while (rc == 0 && d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			rc = recover_image(st, db, e->d_name, &found);
-	if (d)
-		closedir(d);
+	free(tmp);
 	free(images);
-	if (rc < 0 || found == 0)
+	if (rc < 0 || r.found == 0)
 		return rc;
 	/* What those leftovers linked may be referenced by nothing now. */
-	uint64_t files, bytes;
 	objects = state_path(st, "objects");
 	rc = objstore_gc(objects, &files, &bytes);
 	free(objects);

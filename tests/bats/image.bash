@@ -5,9 +5,12 @@
 #   version_dir NAME VER    the version's directory in $BRAMBLE_STATE
 #   our_loops IMG           loop devices backed by IMG or by the state dir
 #   our_mounts              mounts under the test's temp dir
-#   rsync_diff SRC DST      rsync's itemized differences, content and metadata
 #   wait_gone CMD...        retry CMD (a check) for a few seconds: the kernel
 #                           detaches an autoclear loop device asynchronously
+#   assert_root_is_partition IMG ROOT
+#                           ROOT equals partition 2 of IMG in content and
+#                           metadata but for the netboot-ready changes
+#   assert_root_is_tree SRC ROOT   the same against a directory
 
 mount_part() {
 	local img=$1 n=$2 dir=$3 start sectors dev
@@ -31,10 +34,6 @@ our_mounts() {
 	grep -F "$BATS_TEST_TMPDIR" /proc/mounts || true
 }
 
-rsync_diff() {
-	rsync -naHAXc --delete --itemize-changes "$1/" "$2/"
-}
-
 wait_gone() {
 	local i
 	for i in $(seq 50); do
@@ -46,7 +45,7 @@ wait_gone() {
 }
 
 # What making a synthetic image netboot-ready changes in its root, as
-# rsync_diff PARTITION VERSION_ROOT prints it (sorted).
+# rsync -naHAXc --itemize-changes PARTITION/ VERSION_ROOT/ prints it, sorted.
 NETREADY_DIFF='*deleting   etc/systemd/system/dphys-swapfile.service
 *deleting   etc/systemd/system/resize2fs_once.service
 .d..t...... etc/
@@ -56,3 +55,16 @@ NETREADY_DIFF='*deleting   etc/systemd/system/dphys-swapfile.service
 >fcst...... etc/fstab
 cL+++++++++ etc/rc3.d/S01resize2fs_once -> ../init.d/resize2fs_once
 cL+++++++++ etc/systemd/system/multi-user.target.wants/dphys-swapfile.service -> /lib/systemd/system/dphys-swapfile.service'
+
+assert_root_is_tree() {
+	run bash -c "rsync -naHAXc --delete --itemize-changes '$1/' '$2/' | LC_ALL=C sort"
+	assert_success
+	assert_output "$NETREADY_DIFF"
+}
+
+assert_root_is_partition() {
+	local mnt
+	mnt=$(mktemp -d "$BATS_TEST_TMPDIR/part.XXXXXX")
+	mount_part "$1" 2 "$mnt"
+	assert_root_is_tree "$mnt" "$2"
+}

@@ -89,9 +89,7 @@ assert v[0]["source"] == sys.argv[2], v' "$output" "$img"
 	assert_success
 	# Only what bookworm@1 alone held: its changed fstab and cmdline.txt.
 	assert_output "freed 2 unused files, 0.0 MiB"
-	mount_part "$img" 2 "$BATS_TEST_TMPDIR/p2"
-	run bash -c "rsync -naHAXc --delete --itemize-changes '$BATS_TEST_TMPDIR/p2/' '$(version_dir bookworm 2)/root/' | LC_ALL=C sort"
-	assert_output "$NETREADY_DIFF"
+	assert_root_is_partition "$img" "$(version_dir bookworm 2)/root"
 	# The last version gone, the name is free for another architecture.
 	imgtool -q image rm bookworm@2
 	run imgtool image gc

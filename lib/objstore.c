@@ -38,6 +38,7 @@ struct objstore {
 	char **created;		/* object names since the last commit */
 	size_t ncreated, capcreated;
 	struct objstore_stats stats;
+	struct progress *progress;	/* bytes read, or NULL */
 };
 
 int objstore_open(const char *dir, struct objstore **out)
@@ -130,6 +131,11 @@ void objstore_close(struct objstore *os)
 	free(os);
 }
 
+void objstore_progress(struct objstore *os, struct progress *p)
+{
+	os->progress = p;
+}
+
 const struct objstore_stats *objstore_stats(const struct objstore *os)
 {
 	return &os->stats;
@@ -175,12 +181,14 @@ static int hash_file(struct objstore *os, int fd, const char *path, const struct
 		     unsigned char key[KEYLEN])
 {
 	int small = st->st_size <= SMALL;
+	uint64_t data = 0;
 
 	EVP_DigestInit_ex(os->md, EVP_sha256(), NULL);
 	hash_meta(os->md, st, xa);
 	for (size_t i = 0; i < n; i++) {
 		put64(os->md, (uint64_t)ex[i].off);
 		put64(os->md, (uint64_t)ex[i].len);
+		data += (uint64_t)ex[i].len;
 		for (off_t done = 0; done < ex[i].len;) {
 			off_t at = ex[i].off + done;
 			size_t want = ex[i].len - done < SMALL ? (size_t)(ex[i].len - done) : SMALL;
@@ -190,9 +198,13 @@ static int hash_file(struct objstore *os, int fd, const char *path, const struct
 				return err_errno("cannot read %s", path);
 			EVP_DigestUpdate(os->md, p, want);
 			done += (off_t)want;
+			if (os->progress)
+				progress_add(os->progress, want, 0);
 		}
 	}
 	EVP_DigestFinal_ex(os->md, key, NULL);
+	if (os->progress)	/* holes count as done: progress is over sizes */
+		progress_add(os->progress, (uint64_t)st->st_size - data, 0);
 	return 0;
 }
 

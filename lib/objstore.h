@@ -23,6 +23,7 @@
 #ifndef BRAMBLE_OBJSTORE_H
 #define BRAMBLE_OBJSTORE_H
 
+#include "progress.h"
 #include "xattrs.h"
 
 #include <stdint.h>
@@ -38,6 +39,8 @@ struct objstore_stats {
 
 /* Open the store at dir (created if missing). */
 int objstore_open(const char *dir, struct objstore **out);
+/* Count the bytes of files read into p (NULL: stop), as they are read. */
+void objstore_progress(struct objstore *os, struct progress *p);
 /*
  * Store the regular file open at fd (path for messages, its stat and
  * xattrs) as an object, or find it stored, and hardlink it at dirfd/name.

@@ -47,15 +47,16 @@ static void link_free(void *p)
 	free(l);
 }
 
-static void count(struct walk *w, const struct stat *st, int first)
+/* The store reports the bytes of the files it reads itself, as it goes. */
+static void count(struct treecopy *tc, const struct stat *st, int first)
 {
 	uint64_t size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
 
-	w->tc->files++;
+	tc->files++;
 	if (first)
-		w->tc->bytes += size;
-	if (w->tc->progress)
-		progress_add(w->tc->progress, size, 1);
+		tc->bytes += size;
+	if (tc->progress)
+		progress_add(tc->progress, tc->store && first ? 0 : size, 1);
 }
 
 static int copy_file(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
@@ -136,7 +137,7 @@ static int copy_nondir(struct walk *w, int sfd, const char *sp, int dfd, const c
 	if (st->st_nlink > 1 && (seen = tfind(&key, &w->links, link_cmp))) {
 		if (linkat(AT_FDCWD, (*seen)->dst, dfd, name, 0) < 0)
 			return err_write("cannot link %s to %s", dp, (*seen)->dst);
-		count(w, st, 0);
+		count(w->tc, st, 0);
 		return 0;
 	}
 	if (S_ISREG(st->st_mode))
@@ -154,7 +155,7 @@ static int copy_nondir(struct walk *w, int sfd, const char *sp, int dfd, const c
 		if (!tsearch(l, &w->links, link_cmp))
 			abort();	/* out of memory */
 	}
-	count(w, st, 1);
+	count(w->tc, st, 1);
 	return 0;
 }
 
@@ -289,6 +290,8 @@ int treecopy(const char *src, const char *dst, struct treecopy *tc)
 		goto out;
 	}
 	w.dev = st.st_dev;
+	if (tc->store)
+		objstore_progress(tc->store, tc->progress);
 	rc = fill_dir(&w, sfd, src, dfd, dst, &st);
 out:
 	tdestroy(w.links, link_free);
@@ -318,11 +321,8 @@ static int absorb_one(void *arg, int fd, const char *path, const char *name,
 			return err_set("%s has hardlinks: cannot store it in place", path);
 		if (objstore_absorb(tc->store, path) < 0)
 			return -1;
-		tc->bytes += (uint64_t)st->st_size;
 	}
-	tc->files++;
-	if (tc->progress)
-		progress_add(tc->progress, S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0, 1);
+	count(tc, st, 1);
 	return 0;
 }
 
@@ -330,6 +330,7 @@ int treecopy_absorb(const char *dir, struct treecopy *tc)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 
+	objstore_progress(tc->store, tc->progress);
 	if (fd < 0)
 		return err_errno("cannot open directory %s", dir);
 	rc = each_entry(fd, dir, absorb_one, tc);

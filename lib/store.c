@@ -2,6 +2,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "fsutil.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -186,6 +187,9 @@ int store_unique_bytes(const char *vdir, unsigned long long *bytes)
 {
 	int rc;
 
+	*bytes = 0;
+	if (!path_exists(vdir))
+		return 0;	/* removed while we looked (list reads unlocked) */
 	usage_tree = NULL;
 	usage_other = usage_sum = 0;
 	rc = nftw(vdir, usage_one, 64, FTW_PHYS | FTW_MOUNT);

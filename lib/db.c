@@ -81,6 +81,10 @@ static const char *const migrations[] = {
 	 * half done; rm-keep keeps the node's state and keep/). */
 	"ALTER TABLE nodes ADD COLUMN pending TEXT"
 	"  CHECK (pending IN ('build', 'rm', 'rm-keep'));",
+	/* 5: versions: the version of the same image one was made from by
+	 * `image exec` (NULL for imports). No foreign key: the parent may be
+	 * removed while its child stays. */
+	"ALTER TABLE versions ADD COLUMN parent INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -42,6 +42,7 @@ struct store_version {
 	const char *report;	/* changes made on the way, one per line */
 	long long files;	/* non-directory entries of boot/ and root/ */
 	long long bytes;	/* their data bytes */
+	int parent;		/* the version this one was made from; 0: none */
 };
 
 /* A new empty staging directory <state>/tmp/stage.XXXXXX (newly allocated). */

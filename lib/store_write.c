@@ -93,8 +93,8 @@ static int insert_rows(sqlite3 *db, const struct store_version *v, int ver)
 		goto out;
 	}
 	sqlite3_finalize(q);
-	if (db_prepare(db, "INSERT INTO versions (image, ver, created, files, bytes, source, report)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &q) < 0)
+	if (db_prepare(db, "INSERT INTO versions (image, ver, created, files, bytes, source, report,"
+		       " parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0))", &q) < 0)
 		goto out;
 	sqlite3_bind_text(q, 1, v->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, ver);
@@ -103,6 +103,7 @@ static int insert_rows(sqlite3 *db, const struct store_version *v, int ver)
 	sqlite3_bind_int64(q, 5, v->bytes);
 	sqlite3_bind_text(q, 6, v->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 7, v->report ? v->report : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 8, v->parent);
 	if (sqlite3_step(q) != SQLITE_DONE) {
 		db_fail(db, "adding the version");
 		goto out;

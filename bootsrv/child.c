@@ -67,6 +67,8 @@ int child_spawn(struct child *c, char *const argv[])
 		exec_child(c, argv, p[1], parent);
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	/* room for a burst of log lines: a full pipe stalls the child */
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
 	c->pid = pid;
 	c->out = p[0];
 	c->started = now_ms();

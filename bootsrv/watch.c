@@ -252,6 +252,13 @@ void watch_tftp(struct daemon *d, const struct dnsmasq_line *l)
 	if (*l->ip)
 		snprintf(b->ip, sizeof b->ip, "%s", l->ip);
 	if (l->kind == DL_TFTP_SENT) {
+		/* dnsmasq's log lags behind the heartbeat file in a storm: a late
+		 * line of the boot that just went up is not a new boot */
+		if (b->phase == PH_UP && now_ms() - b->since < REBOOT_GAP_MS) {
+			event(d, b, b->n.mac, "tftp", l->file);
+			save(d, b);
+			return;
+		}
 		if (!tftp_in_boot(b))
 			start_boot(d, b, "TFTP without DHCP seen");
 		if (b->phase == PH_DHCP)

@@ -13,6 +13,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 DESTDIR    ?=
 
 PKGS := inih sqlite3 liblzma blkid uuid libnfs jansson libcrypto libsystemd libmicrohttpd
@@ -66,6 +68,17 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(LIBA)
 
 units: $(UNITS)
 
+# Where the installed templates and config live, compiled into the config
+# defaults. The flags file changes only when they do, so `make PREFIX=...`
+# rebuilds config.o and nothing else.
+DIR_FLAGS := -DBRAMBLE_DATADIR=\"$(DATADIR)/bramble\" -DBRAMBLE_SYSCONFDIR=\"$(SYSCONFDIR)/bramble\"
+$(O)/lib/config.o: CPPFLAGS += $(DIR_FLAGS)
+$(O)/lib/config.o: $(O)/dir-flags
+$(O)/dir-flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DIR_FLAGS)' | cmp -s - $@ || echo '$(DIR_FLAGS)' >$@
+FORCE:
+
 # The test build is a separate tree so a sanitizer build never mixes with
 # the release objects.
 test:
@@ -84,6 +97,45 @@ demo-stop:
 
 clean:
 	rm -rf build build-san
+
+# make install [PREFIX=/usr] [DESTDIR=/tmp/root]: the programs (not pisim),
+# default templates, an example bramble.conf (an existing one is kept),
+# the systemd unit, bash completion and man pages. Files named *.in get
+# the installation directories substituted.
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@UNITDIR@|$(UNITDIR)|g'
+CONF_EXAMPLE := $(DESTDIR)$(DATADIR)/bramble/bramble.conf.example
+CONF         := $(DESTDIR)$(SYSCONFDIR)/bramble/bramble.conf
+MANPAGES     := imgtool/imgtool.8 bootsrv/bootsrv.8 lib/bramble.conf.5
+
+install: $(O)/bin/imgtool $(O)/bin/bootsrv
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/bramble \
+	    $(DESTDIR)$(SYSCONFDIR)/bramble/overlays $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $^ $(DESTDIR)$(SBINDIR)/
+	rm -rf $(DESTDIR)$(DATADIR)/bramble/overlays
+	cp -RP --preserve=mode overlays $(DESTDIR)$(DATADIR)/bramble/overlays
+	$(SUBST) lib/bramble.conf.in >$(CONF_EXAMPLE) && chmod 0644 $(CONF_EXAMPLE)
+	[ -e $(CONF) ] || install -m 0644 $(CONF_EXAMPLE) $(CONF)
+	$(SUBST) bootsrv/bramble.service.in >$(DESTDIR)$(UNITDIR)/bramble.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/bramble.service
+	install -m 0644 lib/bramble.bash-completion $(DESTDIR)$(BASHCOMPDIR)/imgtool
+	ln -sf imgtool $(DESTDIR)$(BASHCOMPDIR)/bootsrv
+	for m in $(MANPAGES); do \
+	    s=$${m##*.}; $(SUBST) $$m.in >$(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
+	    chmod 0644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+# Removes what install put there; bramble.conf only while it is still the
+# example (an edited one is the site's), site templates never.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/imgtool $(DESTDIR)$(SBINDIR)/bootsrv
+	rm -rf $(DESTDIR)$(DATADIR)/bramble/overlays
+	if cmp -s $(CONF) $(CONF_EXAMPLE); then rm -f $(CONF); fi
+	rm -f $(CONF_EXAMPLE) $(DESTDIR)$(UNITDIR)/bramble.service
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/imgtool $(DESTDIR)$(BASHCOMPDIR)/bootsrv
+	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	rmdir $(DESTDIR)$(DATADIR)/bramble $(DESTDIR)$(SYSCONFDIR)/bramble/overlays \
+	    $(DESTDIR)$(SYSCONFDIR)/bramble 2>/dev/null || true
 
 .PHONY: all units test bench demo demo-stop clean install uninstall
 

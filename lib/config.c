@@ -35,7 +35,7 @@ static const struct key keys[] = {
 	{ "bootsrv", "reboot_cmd",  K_STR,         F(reboot_cmd),  "" },
 	{ "bootsrv", "tftp_max",    K_INT,         F(tftp_max),    "0" },
 	{ "paths",   "overlay_dirs", K_STR,        F(overlay_dirs),
-	  "/usr/share/bramble/overlays:/etc/bramble/overlays" },
+	  BRAMBLE_DATADIR "/overlays:" BRAMBLE_SYSCONFDIR "/overlays" },
 	{ "paths",   "dnsmasq",     K_STR,         F(dnsmasq),     "dnsmasq" },
 	{ "paths",   "ganesha",     K_STR,         F(ganesha),     "ganesha.nfsd" },
 	{ "paths",   "rpcbind",     K_STR,         F(rpcbind),     "rpcbind" },

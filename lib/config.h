@@ -9,7 +9,10 @@
 #ifndef BRAMBLE_CONFIG_H
 #define BRAMBLE_CONFIG_H
 
-#define CONFIG_DEFAULT_PATH "/etc/bramble/bramble.conf"
+/* BRAMBLE_SYSCONFDIR and BRAMBLE_DATADIR come from the Makefile (SYSCONFDIR,
+ * DATADIR: /etc/bramble, /usr/share/bramble when installed with PREFIX=/usr);
+ * only config.c is compiled with them. */
+#define CONFIG_DEFAULT_PATH BRAMBLE_SYSCONFDIR "/bramble.conf"
 
 enum dhcp_mode { DHCP_PROXY, DHCP_FULL };
 enum nfs_backend { NFS_GANESHA, NFS_KERNEL };

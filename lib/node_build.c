@@ -16,7 +16,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -529,17 +528,6 @@ static int sweep_boot_dirs(struct builder *b)
 	return rc;
 }
 
-static int sync_state_fs(const struct state *st)
-{
-	int fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return err_errno("cannot open %s", st->dir);
-	rc = syncfs(fd);
-	close(fd);
-	return rc < 0 ? err_errno("cannot sync %s", st->dir) : 0;
-}
-
 static int clear_pending(struct builder *b)
 {
 	sqlite3_stmt *q;
@@ -586,7 +574,7 @@ int builder_apply(struct builder *b)
 	for (size_t i = 0; i < b->nplans; i++)
 		if (write_node(b, &b->plans[i]) < 0)
 			goto out;
-	if ((b->planned_all && sweep_boot_dirs(b) < 0) || sync_state_fs(b->st) < 0)
+	if (b->planned_all && sweep_boot_dirs(b) < 0)
 		goto out;
 	rc = clear_pending(b);
 out:

@@ -59,8 +59,7 @@ int node_mark_booted(const struct state *st, const char *name);
  * being removed) and loads the templates; builder_plan() computes the
  * trees of every node (all) or of one node, failing on a template error
  * while the transaction can still be rolled back; builder_apply() writes
- * them after the commit, syncs the filesystem and clears the nodes'
- * pending marks.
+ * them (durably) after the commit and clears the nodes' pending marks.
  */
 struct builder;
 

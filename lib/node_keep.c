@@ -111,18 +111,35 @@ static struct job *wait_job(struct job *jobs, size_t n, int *status)
 	}
 }
 
-/* Move a made key into place, the public half first: a key counts as made
- * when its private half is there. */
+static int fsync_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return err_errno("cannot open %s", path);
+	rc = fsync(fd);
+	close(fd);
+	return rc < 0 ? err_errno("cannot sync %s", path) : 0;
+}
+
+/* Move a made key into place, durably (it is kept for the node's life), the
+ * public half first: a key counts as made when its private half is there. */
 static int finish(const struct job *j, int status)
 {
 	char *tpub = xasprintf("%s.pub", j->tmp), *fpub = xasprintf("%s.pub", j->final);
+	char *dir = dir_of(j->final);
 	int rc = 0;
 
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		rc = err_set("ssh-keygen -t %s for node %s failed (wait status %d)", j->type,
 			     j->name, status);
+	else if (fsync_file(tpub) < 0 || fsync_file(j->tmp) < 0)
+		rc = -1;
 	else if (rename(tpub, fpub) < 0 || rename(j->tmp, j->final) < 0)
 		rc = err_errno("cannot move %s into place", j->final);
+	else
+		rc = fsync_dir(dir);
+	free(dir);
 	free(tpub);
 	free(fpub);
 	return rc;

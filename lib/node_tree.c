@@ -176,7 +176,40 @@ int tree_walk(const char *dir, tree_walk_fn fn, void *arg)
 
 /* ---- syncing a live directory --------------------------------------------- */
 
-static int remove_path(const char *path, const struct stat *st, struct sync_stats *s)
+/* Directories whose entries a sync changed, to fsync at its end. */
+struct dirty {
+	char **v;
+	size_t n;
+};
+
+static void dirty_add(struct dirty *d, const char *path)
+{
+	char *dir = dir_of(path);
+
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->v[i], dir)) {
+			free(dir);
+			return;
+		}
+	d->v = xrealloc(d->v, (d->n + 1) * sizeof *d->v);
+	d->v[d->n++] = dir;
+}
+
+static int dirty_sync(struct dirty *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (rc == 0 && path_exists(d->v[i]))
+			rc = fsync_dir(d->v[i]);
+		free(d->v[i]);
+	}
+	free(d->v);
+	return rc;
+}
+
+static int remove_path(const char *path, const struct stat *st, struct sync_stats *s,
+		       struct dirty *d)
 {
 	if (S_ISDIR(st->st_mode)) {
 		if (rm_rf(path) < 0)
@@ -185,12 +218,13 @@ static int remove_path(const char *path, const struct stat *st, struct sync_stat
 		return err_errno("cannot remove %s", path);
 	}
 	s->removed++;
+	dirty_add(d, path);
 	return 0;
 }
 
 /* Remove what t does not hold, or holds as another kind (dir vs not). */
 static int sweep(const struct tree *t, const char *dir, const char *prefix,
-		 struct sync_stats *s)
+		 struct sync_stats *s, struct dirty *dd)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -211,9 +245,9 @@ static int sweep(const struct tree *t, const char *dir, const char *prefix,
 		if (lstat(path, &st) < 0)
 			rc = errno == ENOENT ? 0 : err_errno("cannot stat %s", path);
 		else if (!want || (want->kind == TE_DIR) != !!S_ISDIR(st.st_mode))
-			rc = remove_path(path, &st, s);
+			rc = remove_path(path, &st, s, dd);
 		else if (S_ISDIR(st.st_mode))
-			rc = sweep(t, path, rel, s);
+			rc = sweep(t, path, rel, s, dd);
 		free(rel);
 		free(path);
 	}
@@ -254,7 +288,7 @@ static int write_tmp(const char *tmp, const struct tent *e)
 			goto fail;
 		off += (size_t)w;
 	}
-	if (fchmod(fd, e->mode) < 0)
+	if (fchmod(fd, e->mode) < 0 || fsync(fd) < 0)
 		goto fail;
 	return close(fd) < 0 ? err_errno("cannot write %s", tmp) : 0;
 fail:
@@ -314,10 +348,12 @@ static int up_to_date(const char *path, const struct stat *st, const struct tent
 }
 
 static int sync_dir(const char *path, const struct tent *e, int exists,
-		    const struct stat *st, struct sync_stats *s)
+		    const struct stat *st, struct sync_stats *s, struct dirty *d)
 {
 	if (!exists && mkdir(path, e->mode) < 0)
 		return err_errno("cannot create directory %s", path);
+	if (!exists)
+		dirty_add(d, path);
 	if (exists && (st->st_mode & 07777) == e->mode) {
 		s->kept++;
 		return 0;
@@ -328,7 +364,8 @@ static int sync_dir(const char *path, const struct tent *e, int exists,
 	return 0;
 }
 
-static int sync_entry(const char *dir, const struct tent *e, struct sync_stats *s)
+static int sync_entry(const char *dir, const struct tent *e, struct sync_stats *s,
+		      struct dirty *d)
 {
 	char *path = xasprintf("%s/%s", dir, e->rel), *tmp = NULL;
 	struct stat st;
@@ -337,7 +374,7 @@ static int sync_entry(const char *dir, const struct tent *e, struct sync_stats *
 	if (!exists && errno != ENOENT) {
 		rc = err_errno("cannot stat %s", path);
 	} else if (e->kind == TE_DIR) {
-		rc = sync_dir(path, e, exists, &st, s);
+		rc = sync_dir(path, e, exists, &st, s, d);
 	} else if (exists && up_to_date(path, &st, e)) {
 		s->kept++;
 	} else {
@@ -348,6 +385,7 @@ static int sync_entry(const char *dir, const struct tent *e, struct sync_stats *
 			unlink(tmp);
 		}
 		s->written += rc == 0;
+		dirty_add(d, path);
 	}
 	free(tmp);
 	free(path);
@@ -358,11 +396,18 @@ int tree_sync(const struct tree *t, const char *dir, struct sync_stats *stats)
 {
 	struct sync_stats local = { 0 };
 	struct sync_stats *s = stats ? stats : &local;
+	struct dirty d = { 0 };
+	int rc = 0;
 
-	if (mkdir_p(dir, 0755) < 0 || sweep(t, dir, NULL, s) < 0)
-		return -1;
-	for (size_t i = 0; i < t->n; i++)
-		if (sync_entry(dir, &t->v[i], s) < 0)
+	if (!path_exists(dir)) {
+		if (mkdir_p(dir, 0755) < 0)
 			return -1;
-	return 0;
+		dirty_add(&d, dir);
+	}
+	rc = sweep(t, dir, NULL, s, &d);
+	for (size_t i = 0; i < t->n && rc == 0; i++)
+		rc = sync_entry(dir, &t->v[i], s, &d);
+	if (dirty_sync(&d) < 0)
+		rc = -1;
+	return rc;
 }

@@ -64,8 +64,8 @@ struct sync_stats {
 
 /*
  * Make dir (created if missing) hold exactly the finished tree t; stats may
- * be NULL. Writes are not fsynced one by one: the caller syncs the
- * filesystem once (syncfs) before recording the build as done.
+ * be NULL. What it changes is durable when it returns: a written file is
+ * fsynced before its rename, and every directory it changed afterwards.
  */
 int tree_sync(const struct tree *t, const char *dir, struct sync_stats *stats);
 

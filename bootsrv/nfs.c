@@ -137,25 +137,15 @@ static int drop_stale_exports(struct daemon *d)
 	return rc;
 }
 
+/* Opening the exporter shares the state dir's mount, so overlays mounted
+ * from then on reach Ganesha's mount namespace. */
 int nfs_setup(struct daemon *d)
 {
-	char *nodes = state_path(d->st, "nodes");
-	int rc;
-
 	d->nfsd = (struct nfs_server)NFS_SERVER_INIT;
-	if (nfs_exporter_open(&d->nfs, d->st, d->cfg, d->db) < 0) {
-		free(nodes);
+	if (nfs_exporter_open(&d->nfs, d->st, d->cfg, d->db) < 0)
 		return -1;
-	}
 	d->nfs_open = 1;
-	if (drop_stale_exports(d) < 0) {
-		free(nodes);
-		return -1;
-	}
-	/* overlays mounted from now on must reach Ganesha's mount namespace */
-	rc = nfsroot_share(nodes);
-	free(nodes);
-	if (rc < 0 || start_servers(d) < 0 || nfs_sync(d) < 0)
+	if (drop_stale_exports(d) < 0 || start_servers(d) < 0 || nfs_sync(d) < 0)
 		return -1;
 	return 0;
 }

@@ -60,6 +60,14 @@ static void last_line(int fd, char *line, size_t cap)
 	free(cur);
 }
 
+void child_reset_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* In the child: die with the parent (a killed import must not leave a
  * helper writing into its staging dir), quiet stdout, stderr to the pipe. */
 static void child(const char *const argv[], char **envp, int errfd, pid_t parent)
@@ -70,6 +78,7 @@ static void child(const char *const argv[], char **envp, int errfd, pid_t parent
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || null < 0 ||
 	    dup2(null, STDOUT_FILENO) < 0 || dup2(errfd, STDERR_FILENO) < 0)
 		_exit(127);
+	child_reset_signals();
 	environ = envp;
 	execvp(argv[0], (char *const *)argv);
 	dprintf(errfd, "cannot run %s: %s\n", argv[0], strerror(errno));

@@ -13,4 +13,11 @@
  */
 int run_cmd(const char *const argv[], const char *const env[]);
 
+/*
+ * In a forked child before exec: unblock every signal. exec keeps the
+ * signal mask, and a daemon that takes its signals through a signalfd has
+ * them blocked, so its children would otherwise ignore SIGTERM forever.
+ */
+void child_reset_signals(void);
+
 #endif

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
+#include "runcmd.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>
@@ -81,6 +82,7 @@ static pid_t spawn(const struct nfs_server *s, uid_t rpc_uid, char *const argv[]
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		child_reset_signals();
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (enter_namespace(s->mntns, rpc_uid) == 0 && chdir("/") == 0) {
 			if (is_rpcbind)

@@ -329,10 +329,16 @@ int node_remove(const struct state *st, sqlite3 *db, const struct config *cfg,
 	return rc;
 }
 
+/* A removal a killed command left half done. */
+struct left {
+	char *name, *mac;
+	int keep_state;
+};
+
 int node_reconcile(const struct state *st, sqlite3 *db, const struct config *cfg)
 {
 	sqlite3_stmt *q;
-	struct node *rm = NULL;	/* name, mac; vars holds the pending mark */
+	struct left *rm = NULL;
 	size_t nrm = 0;
 	int rc, builds = 0;
 
@@ -348,18 +354,21 @@ int node_reconcile(const struct state *st, sqlite3 *db, const struct config *cfg
 			continue;
 		}
 		rm = xrealloc(rm, (nrm + 1) * sizeof *rm);
-		memset(&rm[nrm], 0, sizeof *rm);
 		rm[nrm].name = xstrdup((const char *)sqlite3_column_text(q, 0));
 		rm[nrm].mac = mac ? xstrdup(mac) : NULL;
-		rm[nrm++].vars = xstrdup(pending);
+		rm[nrm++].keep_state = !strcmp(pending, "rm-keep");
 	}
 	sqlite3_finalize(q);
 	rc = rc == SQLITE_DONE ? 0 : db_fail(db, "reading pending nodes");
-	for (size_t i = 0; i < nrm && rc == 0; i++) {
-		log_info("node %s: finishing its interrupted removal", rm[i].name);
-		rc = finish_removal(st, db, rm[i].name, rm[i].mac, !strcmp(rm[i].vars, "rm-keep"));
+	for (size_t i = 0; i < nrm; i++) {
+		if (rc == 0) {
+			log_info("node %s: finishing its interrupted removal", rm[i].name);
+			rc = finish_removal(st, db, rm[i].name, rm[i].mac, rm[i].keep_state);
+		}
+		free(rm[i].name);
+		free(rm[i].mac);
 	}
-	nodes_free(rm, nrm);
+	free(rm);
 	if (rc < 0 || builds == 0)
 		return rc;
 	log_info("finishing an interrupted change: rebuilding the files of %d node%s", builds,

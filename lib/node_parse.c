@@ -1,6 +1,7 @@
 #include "node_parse.h"
 
 #include "err.h"
+#include "template.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -167,16 +168,6 @@ int node_range(const char *spec, char ***names, size_t *n)
 	return 0;
 }
 
-static int valid_ident(const char *s, size_t len)
-{
-	if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
-			return 0;
-	return 1;
-}
-
 int node_parse_var(const char *kv, char **key, char **val)
 {
 	const char *eq = strchr(kv, '=');
@@ -185,7 +176,7 @@ int node_parse_var(const char *kv, char **key, char **val)
 
 	if (klen > 7 && !strncmp(kv, "config.", 7))
 		name = kv + 7;
-	if (!eq || !valid_ident(name, klen - (size_t)(name - kv)))
+	if (!eq || !template_name_ok(name, klen - (size_t)(name - kv)))
 		return err_set("'%s' is not a variable: expected NAME=VALUE (NAME: letters, "
 			       "digits, '_') or config.KEY=VALUE for config.txt", kv);
 	if (strpbrk(eq + 1, "\n\r"))

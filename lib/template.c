@@ -193,7 +193,7 @@ static int count_lines(const char *a, const char *b)
 	return n;
 }
 
-static int valid_name(const char *s, size_t len)
+int template_name_ok(const char *s, size_t len)
 {
 	if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
 		return 0;
@@ -260,7 +260,7 @@ static int read_tag(struct parser *ps, const char *open, struct tag *t)
 		if (!words[i].named && a != b)
 			return err_set("%s:%d: '{{%s}}' takes no argument", ps->file, line,
 				       words[i].word);
-		if (words[i].named && !valid_name(a, (size_t)(b - a)))
+		if (words[i].named && !template_name_ok(a, (size_t)(b - a)))
 			return err_set("%s:%d: '{{%s}}' needs a variable name", ps->file, line,
 				       words[i].word);
 		t->name = a;
@@ -270,7 +270,7 @@ static int read_tag(struct parser *ps, const char *open, struct tag *t)
 	if (*a == '#' || *a == '/')
 		return err_set("%s:%d: unknown block '{{%.*s}}' (blocks: #if, #each)", ps->file,
 			       line, (int)(b - a), a);
-	if (!valid_name(a, (size_t)(b - a)))
+	if (!template_name_ok(a, (size_t)(b - a)))
 		return err_set("%s:%d: '{{%.*s}}' is not a variable name (letters, digits, '_')",
 			       ps->file, line, (int)(b - a), a);
 	t->kind = G_VAR;

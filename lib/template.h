@@ -42,6 +42,9 @@ void tscope_list(struct tscope *s, const char *list, const char *const *fields);
 /* Append an item to a declared list; set its fields with tscope_set. */
 struct tscope *tscope_item(struct tscope *s, const char *list);
 
+/* Is s[0..len) a variable name: [A-Za-z_][A-Za-z0-9_]*? */
+int template_name_ok(const char *s, size_t len);
+
 struct template;
 
 /* Parse text; file names the template in error messages ("file:line: ..."). */

@@ -8,6 +8,9 @@ static const struct cmd verbs[] = {
 	{ "list", cmd_image_list, "list image versions, their size and the nodes using them" },
 	{ "rm", cmd_image_rm, "remove an image version no node uses" },
 	{ "gc", cmd_image_gc, "free stored data no version uses any more" },
+	{ "exec", cmd_image_exec, "run a command in a version; its changes become the next version" },
+	{ "shell", cmd_image_shell, "interactive shell in a version; its changes become the next one" },
+	{ "diff", cmd_image_diff, "list paths added, removed and changed between two versions" },
 	{ NULL, NULL, NULL },
 };
 

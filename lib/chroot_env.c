@@ -221,21 +221,24 @@ static const struct {
 	{ "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777" },
 };
 
+/* A bind's mount point: a directory or a file, as its source is. */
+static int ensure_bind(struct chroot_env *e, int rootfd, const struct chroot_bind *b)
+{
+	struct stat st;
+
+	if (stat(b->src, &st) < 0)
+		return err_errno("--bind %s:%s: cannot use %s", b->src, b->dst, b->src);
+	return ensure(e, rootfd, b->dst + 1, S_ISDIR(st.st_mode));
+}
+
 int chroot_env_prepare(struct chroot_env *e)
 {
 	int rootfd = open(e->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-	struct stat st;
 
 	if (rootfd < 0)
 		return err_errno("cannot open %s", e->root);
-	for (size_t i = 0; rc == 0 && i < e->nbinds; i++) {
-		const struct chroot_bind *b = &e->binds[i];
-
-		if (stat(b->src, &st) < 0)
-			rc = err_errno("--bind %s:%s: cannot use %s", b->src, b->dst, b->src);
-		else
-			rc = ensure(e, rootfd, b->dst + 1, S_ISDIR(st.st_mode));
-	}
+	for (size_t i = 0; rc == 0 && i < e->nbinds; i++)
+		rc = ensure_bind(e, rootfd, &e->binds[i]);
 	for (size_t i = 0; rc == 0 && i < N(api); i++)
 		rc = ensure(e, rootfd, api[i].dir, 1);
 	if (rc == 0 && path_exists("/etc/resolv.conf") && resolv_bindable(rootfd))
@@ -305,6 +308,7 @@ static int bind_ro(int rootfd, const char *rel, const char *src)
 /* In the command's namespace: its own /proc, the API filesystems, binds. */
 static int mount_all(const struct chroot_env *e)
 {
+	struct chroot_env scratch = { .root = e->root };
 	int rootfd, rc = 0;
 
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -317,9 +321,12 @@ static int mount_all(const struct chroot_env *e)
 			      api[i].data);
 	if (rc == 0 && path_exists("/etc/resolv.conf") && resolv_bindable(rootfd))
 		rc = bind_ro(rootfd, RESOLV, "/etc/resolv.conf");
+	/* A bind into /tmp or /run needs its mount point in the tmpfs, made
+	 * again here; it goes with the tmpfs (scratch's list is dropped). */
 	for (size_t i = 0; rc == 0 && i < e->nbinds; i++)
-		rc = mount_in(rootfd, e->binds[i].dst + 1, e->binds[i].src, NULL,
-			      MS_BIND | MS_REC, NULL);
+		if ((rc = ensure_bind(&scratch, rootfd, &e->binds[i])) == 0)
+			rc = mount_in(rootfd, e->binds[i].dst + 1, e->binds[i].src, NULL,
+				      MS_BIND | MS_REC, NULL);
 	close(rootfd);
 	return rc;
 }

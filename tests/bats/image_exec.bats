@@ -178,8 +178,10 @@ M root/etc/passwd
 	import_base
 	mkdir -p "$BATS_TEST_TMPDIR/host"
 	echo from-host >"$BATS_TEST_TMPDIR/host/f"
-	run imgtool image exec img --bind "$BATS_TEST_TMPDIR/host:/mnt/host" -- /bin/sh -c '
+	run imgtool image exec img --bind "$BATS_TEST_TMPDIR/host:/mnt/host" \
+		--bind "$BATS_TEST_TMPDIR/host/f:/tmp/in/f" -- /bin/sh -c '
 		cat /mnt/host/f
+		cat /tmp/in/f
 		cat /etc/resolv.conf | md5sum | cut -c1-32
 		readlink /proc/1/exe >/dev/null && echo proc
 		ls /sys/class >/dev/null && echo sys
@@ -188,10 +190,11 @@ M root/etc/passwd
 		echo x > /etc/x'
 	assert_success
 	assert_line --index 0 "from-host"
-	assert_line --index 1 "$(md5sum </etc/resolv.conf | cut -c1-32)"
-	assert_line --index 2 "proc"
-	assert_line --index 3 "sys"
-	assert_line --index 4 "dev"
+	assert_line --index 1 "from-host"
+	assert_line --index 2 "$(md5sum </etc/resolv.conf | cut -c1-32)"
+	assert_line --index 3 "proc"
+	assert_line --index 4 "sys"
+	assert_line --index 5 "dev"
 	assert_line "created img@2"
 	assert_not_exist "$(version_dir img 2)/root/mnt/host"
 	run imgtool image diff img@1 img@2

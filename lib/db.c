@@ -85,6 +85,42 @@ static const char *const migrations[] = {
 	 * `image exec` (NULL for imports). No foreign key: the parent may be
 	 * removed while its child stays. */
 	"ALTER TABLE versions ADD COLUMN parent INTEGER;",
+	/* 6: bootsrv rollouts: one row per rollout or rollback, one per node
+	 * it moves (batch, versions from and to, where the node is in the
+	 * switch-reboot-wait steps), and its log. The daemon resumes a
+	 * rollout left running from these after a restart. Times in ms. */
+	"CREATE TABLE rollouts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('rollout', 'rollback')),"
+	"  target TEXT NOT NULL,"			/* NAME@VER, 'previous' */
+	"  batch INTEGER NOT NULL,"
+	"  timeout INTEGER NOT NULL,"			/* seconds per batch */
+	"  reboot_cmd TEXT,"				/* NULL: bramble.conf's or ssh */
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('running', 'reverting', 'done', 'failed')),"
+	"  started INTEGER NOT NULL,"
+	"  finished INTEGER,"
+	"  error TEXT);"
+	"CREATE TABLE rollout_nodes ("
+	"  rollout INTEGER NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,"
+	"  node TEXT NOT NULL,"
+	"  batch INTEGER NOT NULL,"
+	"  from_image TEXT,"
+	"  from_ver INTEGER,"
+	"  to_image TEXT NOT NULL,"
+	"  to_ver INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"	/* pending|switched|rebooting|done|failed|reverted */
+	"  old_boot_id TEXT,"
+	"  reboot_at INTEGER,"
+	"  deadline INTEGER,"
+	"  why TEXT,"
+	"  PRIMARY KEY (rollout, node));"
+	"CREATE TABLE rollout_log ("
+	"  rollout INTEGER NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  line TEXT NOT NULL,"
+	"  PRIMARY KEY (rollout, seq));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

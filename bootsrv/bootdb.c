@@ -248,3 +248,32 @@ json_t *bootdb_nodes_json(sqlite3 *db)
 			 " FROM nodes n LEFT JOIN boot_state b ON b.node = n.name ORDER BY n.name",
 			 "listing node states");
 }
+
+int bootdb_timelines(sqlite3 *db, json_t *nodes)
+{
+	sqlite3_stmt *q;
+	json_t *n;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	/* the first event of each step since the node's latest DHCP */
+	if (db_prepare(db, "SELECT kind, min(time) FROM boot_events WHERE node = ?1"
+		       " AND kind IN ('dhcp', 'tftp', 'nfs', 'up') AND time >= (SELECT max(time)"
+		       " FROM boot_events WHERE node = ?1 AND kind = 'dhcp') GROUP BY kind", &q) < 0)
+		return -1;
+	json_array_foreach(nodes, i, n) {
+		json_t *tl = json_object();
+
+		sqlite3_bind_text(q, 1, json_string_value(json_object_get(n, "name")), -1,
+				  SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			json_object_set_new(tl, (const char *)sqlite3_column_text(q, 0),
+					    json_integer(sqlite3_column_int64(q, 1)));
+		sqlite3_reset(q);
+		json_object_set_new(n, "timeline", tl);
+		if (rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, "reading boot timelines");
+}

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 
 enum boot_phase { PH_OFFLINE, PH_DHCP, PH_TFTP, PH_NFS, PH_UP };
 
@@ -38,6 +39,16 @@ struct bnode {
 	char boot_id[64];
 	char image[96];		/* image@version the heartbeat reported */
 };
+
+/* Boot durations as a Prometheus histogram (metrics.c has the bounds). */
+#define BOOT_BUCKETS 11
+struct boot_hist {
+	unsigned long long le[BOOT_BUCKETS];	/* cumulative counts per bound */
+	unsigned long long count;
+	double sum;				/* seconds */
+};
+
+struct MHD_Daemon;
 
 struct daemon {
 	struct ctx *ctx;
@@ -68,12 +79,22 @@ struct daemon {
 	size_t nnodes;
 	long long dhcp_packets, dhcp_malformed;
 	int in_txn;		/* boot-state writes pending (watch.c batch) */
+	/* counters since start, for /metrics (http.c) */
+	long long dhcp_requests;	/* op 1 packets seen */
+	long long boots, boots_failed;	/* boots started; stalled */
+	long long tftp_bytes;		/* sizes of the files dnsmasq sent */
+	struct boot_hist boot_hist;	/* DHCP-to-up durations */
+	/* HTTP: status page, /status.json, /metrics */
+	struct MHD_Daemon *http;
+	int http_fd;			/* MHD's epoll fd in our loop, -1 if none */
 };
 
 /* run.c */
 int cmd_run(struct ctx *ctx, int argc, char **argv);
 /* Re-read the inventory, apply it to NFS and dnsmasq (control "reload", SIGHUP). */
 int daemon_reload(struct daemon *d);
+/* cluster.interface exists and holds server_ip; dhcp_range fits (also `check`). */
+int check_network(const struct config *cfg);
 /* Unblock our signals around code that forks children without resetting the mask. */
 void signals_release(void);
 void signals_restore(void);
@@ -129,6 +150,32 @@ json_t *bootdb_nodes_json(sqlite3 *db);
 /* control.c */
 int control_open(struct daemon *d);
 void control_close(struct daemon *d);
+
+/* control.c: what `status --json`, /status.json and the page show */
+json_t *daemon_status(struct daemon *d);
+
+/* bootdb.c: each node object gets "timeline": {dhcp, tftp, nfs, up} (ms)
+ * of its latest boot, from the boot events. */
+int bootdb_timelines(sqlite3 *db, json_t *nodes);
+
+/* http.c: the HTTP server in the event loop (bootsrv.http_listen) */
+int http_open(struct daemon *d);
+void http_tick(struct daemon *d);
+void http_close(struct daemon *d);
+/* "ADDR:PORT" or "[ADDR6]:PORT" into ss; -1 with err set. */
+int http_parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len);
+int http_port(const struct sockaddr_storage *ss);
+
+/* metrics.c: Prometheus text of the daemon's counters */
+void metrics_boot_done(struct daemon *d, long long ms);
+void metrics_tftp_sent(struct daemon *d, const char *path);
+char *metrics_render(struct daemon *d);
+
+/* page.c: the status page from daemon_status's object */
+char *page_render(json_t *status);
+
+/* check.c */
+int cmd_check(struct ctx *ctx, int argc, char **argv);
 
 /* client verbs */
 int cmd_status(struct ctx *ctx, int argc, char **argv);

@@ -40,6 +40,22 @@ static json_t *services_json(struct daemon *d)
 			 (json_int_t)d->dhcp_packets, "malformed", (json_int_t)d->dhcp_malformed);
 }
 
+/* Nodes with their latest boot's timeline, discovered Pis, services. */
+json_t *daemon_status(struct daemon *d)
+{
+	json_t *rows, *disc;
+
+	watch_flush(d);
+	if (!(rows = bootdb_nodes_json(d->db)) || bootdb_timelines(d->db, rows) < 0 ||
+	    !(disc = bootdb_discovered_json(d->db))) {
+		json_decref(rows);
+		return fail(err_get());
+	}
+	return json_pack("{s:b, s:o, s:o, s:o, s:b, s:s, s:s}", "ok", 1, "nodes", rows,
+			 "discovered", disc, "services", services_json(d), "daemon", 1,
+			 "cluster", d->cfg->name, "server_ip", d->cfg->server_ip);
+}
+
 static json_t *handle(struct daemon *d, json_t *req)
 {
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
@@ -48,12 +64,8 @@ static json_t *handle(struct daemon *d, json_t *req)
 	watch_flush(d);		/* answers and other writers see everything */
 	if (!cmd)
 		return fail("request has no \"cmd\"");
-	if (!strcmp(cmd, "status")) {
-		if (!(rows = bootdb_nodes_json(d->db)))
-			return fail(err_get());
-		return json_pack("{s:b, s:o, s:o, s:b}", "ok", 1, "nodes", rows,
-				 "services", services_json(d), "daemon", 1);
-	}
+	if (!strcmp(cmd, "status"))
+		return daemon_status(d);
 	if (!strcmp(cmd, "discover")) {
 		if (!(rows = bootdb_discovered_json(d->db)))
 			return fail(err_get());

@@ -155,6 +155,8 @@ static void handle_line(struct daemon *d, const char *line)
 	case DL_TFTP_FAILED:
 	case DL_TFTP_NOT_FOUND:
 	case DL_TFTP_ERROR:
+		if (l.kind == DL_TFTP_SENT)
+			metrics_tftp_sent(d, l.path);
 		watch_tftp(d, &l);
 		/* probes that miss and abort are normal (pi-netboot.md §3) */
 		if (l.kind == DL_TFTP_ERROR && !strstr(l.msg, "Early terminate"))

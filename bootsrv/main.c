@@ -5,6 +5,7 @@
  *   bootsrv status [--json]           nodes' boot state, services' health
  *   bootsrv discover [--json]         Pis asking to boot that are not in the inventory
  *   bootsrv adopt NAME [--mac MAC]    bind a node to a discovered Pi
+ *   bootsrv check                     preflight of a head node
  */
 #include "bootsrv.h"
 
@@ -18,6 +19,7 @@ static const struct cmd verbs[] = {
 	{ "status", cmd_status, "each node's boot state, image and last boot; services' health" },
 	{ "discover", cmd_discover, "Pis asking to boot that are not in the inventory" },
 	{ "adopt", cmd_adopt, "bind a node to a discovered Pi (new or replacement board)" },
+	{ "check", cmd_check, "preflight of a head node: each problem with its fix" },
 	{ NULL, NULL, NULL },
 };
 

@@ -51,7 +51,7 @@ static int ip_in_subnet(struct in_addr a, struct in_addr net, int prefix)
 }
 
 /* The interface exists, holds server_ip, and the DHCP range fits it. */
-static int check_network(const struct config *cfg)
+int check_network(const struct config *cfg)
 {
 	struct ifaddrs *ifa, *i;
 	struct in_addr server, start, end;
@@ -178,6 +178,7 @@ static void on_tick(struct loop *l, int fd, uint32_t events, void *arg)
 	dnsmasq_tick(d);
 	nfs_tick(d);
 	watch_tick(d);
+	http_tick(d);
 }
 
 static const int handled[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
@@ -277,7 +278,7 @@ static int serve(struct daemon *d)
 	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
 	    bootdb_prune(d->db) < 0 ||
 	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 ||
-	    sniff_open(d) < 0 || control_open(d) < 0)
+	    sniff_open(d) < 0 || control_open(d) < 0 || http_open(d) < 0)
 		return -1;
 	log_info("serving %zu node%s", d->nnodes, d->nnodes == 1 ? "" : "s");
 	sd_notifyf(0, "READY=1\nSTATUS=serving %zu nodes", d->nnodes);
@@ -290,6 +291,7 @@ static void teardown(struct daemon *d)
 	if (d->ready)
 		sd_notify(0, "STOPPING=1");
 	watch_flush(d);
+	http_close(d);
 	control_close(d);
 	if (d->sniff_fd >= 0)
 		close(d->sniff_fd);

@@ -78,6 +78,7 @@ static void on_packet(struct loop *l, int fd, uint32_t events, void *arg)
 			malformed(d, from.sll_addr);
 		else if (rc == 0) {
 			d->dhcp_packets++;
+			d->dhcp_requests += p.op == 1;
 			watch_dhcp(d, &p);
 		}
 	}

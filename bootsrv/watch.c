@@ -172,6 +172,7 @@ static void start_boot(struct daemon *d, struct bnode *b, const char *how)
 	long long now = now_ms();
 
 	b->boot_started = now;
+	d->boots++;
 	set_phase(d, b, PH_DHCP);
 	event(d, b, b->n.mac, "dhcp", how);
 }
@@ -305,8 +306,10 @@ static void read_heartbeat(struct daemon *d, struct bnode *b, long long mtime)
 	if (*boot_id && strcmp(boot_id, b->boot_id)) {
 		snprintf(b->boot_id, sizeof b->boot_id, "%s", boot_id);
 		snprintf(b->image, sizeof b->image, "%s%s%s", image, *ver ? "@" : "", ver);
-		if (b->boot_started && b->phase != PH_UP && b->phase != PH_OFFLINE)
+		if (b->boot_started && b->phase != PH_UP && b->phase != PH_OFFLINE) {
 			b->last_boot_ms = now - b->boot_started;
+			metrics_boot_done(d, b->last_boot_ms);
+		}
 		set_phase(d, b, PH_UP);
 		b->boot_started = 0;
 		snprintf(detail, sizeof detail, "boot %s, %s%s%.1f s", boot_id, b->image,
@@ -350,6 +353,7 @@ void watch_tick(struct daemon *d)
 			log_warn("%s: boot stalled in %s for %lld s; it is offline",
 				 b->n.name, phase_name(b->phase), (now - b->since) / 1000);
 			event(d, b, b->n.mac, "stalled", phase_name(b->phase));
+			d->boots_failed++;
 			set_phase(d, b, PH_OFFLINE);
 			b->boot_started = 0;
 			save(d, b);

@@ -19,21 +19,6 @@ setup() {
 
 teardown() { run_deferred; }
 
-# pisim_boot NAME MAC [pisim options]: boot one Pi in its own namespace;
-# its JSON summary lands in $BATS_TEST_TMPDIR/NAME.json.
-pisim_boot() {
-	local name=$1 mac=$2 ns
-	shift 2
-	ns=$(net_name "$name")
-	ip netns list | grep -qw "$ns" || net_client "$HEAD" "$ns" "$mac"
-	ip netns exec "$ns" pisim --iface eth0 --mac "$mac" --heartbeat --json -q "$@" \
-		>"$BATS_TEST_TMPDIR/$name.json"
-}
-
-json_get() {	# json_get FILE PYTHON-EXPR (d is the object)
-	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
-}
-
 node_state() {	# node_state NAME -> state in bootsrv status --json
 	bootsrv status --json | python3 -c "import json,sys
 for n in json.load(sys.stdin)['nodes']:
@@ -150,19 +135,7 @@ upper() { echo "$BRAMBLE_STATE/nodes/$1/state/upper"; }
 @test "proxy DHCP: the site's DHCP server gives the address, bootsrv the boot menu" {
 	sed -i 's/^dhcp_mode = full/dhcp_mode = proxy/' "$BRAMBLE_CONFIG"
 	imgtool node add n1 --mac dc:a6:32:60:00:01 --image os
-	# the site router: busybox udhcpd in its own namespace on the bridge
-	R=$(net_name r)
-	net_client "$HEAD" "$R" 02:00:00:00:00:fe 10.42.0.254/24
-	cat >"$BATS_TEST_TMPDIR/udhcpd.conf" <<-EOF
-	start 10.42.0.100
-	end 10.42.0.200
-	interface eth0
-	lease_file $BATS_TEST_TMPDIR/udhcpd.leases
-	option subnet 255.255.255.0
-	EOF
-	: >"$BATS_TEST_TMPDIR/udhcpd.leases"
-	ip netns exec "$R" busybox udhcpd -f "$BATS_TEST_TMPDIR/udhcpd.conf" 2>/dev/null &
-	defer kill $!
+	site_dhcp_start
 	bootsrv_start
 	assert_file_contains "$BRAMBLE_STATE/run/dnsmasq.conf" 'dhcp-range=10.42.0.1,proxy'
 	pisim_boot n1 dc:a6:32:60:00:01

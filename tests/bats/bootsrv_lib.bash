@@ -8,6 +8,10 @@
 #   bootsrv_log               its stderr so far
 #   pi_opt97 FOURCC REV SERIAL  option 97 as udhcpc -x wants it (hex)
 #   wait_for SECONDS CMD...   retry CMD until it succeeds
+#   pisim_boot NAME MAC [OPTS]  boot an emulated Pi in its own namespace on the
+#                             bridge; its JSON summary in $BATS_TEST_TMPDIR/NAME.json
+#   json_get FILE EXPR        a Python expression over a JSON file (d is the object)
+#   site_dhcp_start           the site's DHCP server (busybox udhcpd, 10.42.0.254)
 
 load net
 
@@ -91,4 +95,34 @@ sqlite3_q() {
 	python3 -c 'import sqlite3,sys
 for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("|".join(map(str, r)))' \
 		"$BRAMBLE_STATE/bramble.db" "$1"
+}
+
+pisim_boot() {
+	local name=$1 mac=$2 ns
+	shift 2
+	ns=$(net_name "$name")
+	ip netns list | grep -qw "$ns" || net_client "$HEAD" "$ns" "$mac"
+	ip netns exec "$ns" pisim --iface eth0 --mac "$mac" --heartbeat --json -q "$@" \
+		>"$BATS_TEST_TMPDIR/$name.json"
+}
+
+json_get() {
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# The site router of proxy mode: udhcpd handing out .100-.200 from 10.42.0.254.
+site_dhcp_start() {
+	local r
+	r=$(net_name r)
+	net_client "$HEAD" "$r" 02:00:00:00:00:fe 10.42.0.254/24
+	cat >"$BATS_TEST_TMPDIR/udhcpd.conf" <<-EOF
+	start 10.42.0.100
+	end 10.42.0.200
+	interface eth0
+	lease_file $BATS_TEST_TMPDIR/udhcpd.leases
+	option subnet 255.255.255.0
+	EOF
+	: >"$BATS_TEST_TMPDIR/udhcpd.leases"
+	ip netns exec "$r" busybox udhcpd -f "$BATS_TEST_TMPDIR/udhcpd.conf" </dev/null 2>/dev/null 3>&- &
+	defer kill $!
 }

@@ -473,21 +473,27 @@ static int node_dirs(const struct state *st, const char *name)
 static int write_node(struct builder *b, struct plan *p)
 {
 	char *ident = node_path(b->st, p->n->name, "ident");
-	char *mpath = node_path(b->st, p->n->name, "built.manifest"), *m = NULL;
+	char *mpath = node_path(b->st, p->n->name, "built.manifest"), *m = NULL, *old = NULL;
 	int rc = -1;
 
 	if (keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0 ||
 	    tree_sync(&p->ident, ident, NULL) < 0 ||
 	    (p->boot_dir && tree_sync(&p->boot, p->boot_dir, NULL) < 0) ||
 	    manifest_make(p->iv ? p->iv->id : "none", p->boot_dir ? &p->boot : NULL, &p->ident,
-			  b->hc, &m) < 0 ||
-	    write_file_atomic(mpath, m, strlen(m), 0644) < 0)
+			  b->hc, &m) < 0) {
 		err_wrap("node %s: ", p->n->name);
-	else
+		goto out;
+	}
+	/* an unchanged node costs no write, no fsync */
+	if (path_exists(mpath) && read_file(mpath, &old, NULL) == 0 && !strcmp(old, m))
 		rc = 0;
+	else
+		rc = write_file_atomic(mpath, m, strlen(m), 0644);
+out:
 	free(ident);
 	free(mpath);
 	free(m);
+	free(old);
 	return rc;
 }
 

@@ -27,6 +27,13 @@ mk() {
 		{ cat "$BATS_TEST_TMPDIR/make.log" >&2; return 1; }
 }
 
+# A one-template overlay: nodes can be added whatever the templates are.
+mini_overlay() {
+	mkdir -p "$BATS_TEST_TMPDIR/ov/root/etc"
+	echo '{{name}} of {{cluster}}' >"$BATS_TEST_TMPDIR/ov/root/etc/hostname.tmpl"
+	export BRAMBLE_OVERLAYS="$BATS_TEST_TMPDIR/ov"
+}
+
 # Every file and link install puts in place with PREFIX=/usr (the README's
 # "Install" section lists the same tree).
 INSTALLED="
@@ -138,6 +145,7 @@ complete_words() {
 	assert_line check
 	assert_line adopt
 	# node names from the inventory of the state named on the line
+	mini_overlay
 	imgtool node add alpha
 	imgtool node add beta
 	run complete_words imgtool --state "$BRAMBLE_STATE" node set ""
@@ -231,8 +239,10 @@ config_keys() {
 	done <<<"$output"
 	# and the example parses, every key set to its default
 	sed 's/^#\([a-z_]* = \)/\1/' "$REPO/lib/bramble.conf.in" >"$BATS_TEST_TMPDIR/all.conf"
-	run env BRAMBLE_OVERLAYS="$REPO/overlays" imgtool --config "$BATS_TEST_TMPDIR/all.conf" node add n1
+	mini_overlay
+	run imgtool --config "$BATS_TEST_TMPDIR/all.conf" node add n1
 	assert_success
+	assert_equal "$(cat "$BRAMBLE_STATE/nodes/n1/ident/etc/hostname")" "n1 of bramble"
 }
 
 # verbs CMD...: the commands a group's --help lists

@@ -119,3 +119,12 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 69)); t
 	assert_success
 	assert_output --partial "usage: bootsrv check"
 }
+
+@test "check: nfs_backend = kernel without a kernel NFS server is a problem" {
+	[ ! -e /proc/fs/nfsd/threads ] || skip "this machine runs a kernel NFS server"
+	sed -i 's/^nfs_backend = ganesha/nfs_backend = kernel/' "$BRAMBLE_CONFIG"
+	run check
+	assert_failure 1
+	assert_line "PROBLEM the kernel NFS server is not running (no /proc/fs/nfsd/threads): apt-get install nfs-kernel-server; systemctl enable --now nfs-server"
+	refute_line --partial "ganesha.nfsd"
+}

@@ -54,7 +54,7 @@ static const char css[] =
 	".empty{padding:14px 12px;color:#6e7781}"
 	"code{background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:1px 6px}"
 	".services{display:flex;gap:12px;flex-wrap:wrap}"
-	".services .card{padding:12px 16px;min-width:260px}"
+	".services .card{padding:10px 16px;min-width:260px}"
 	".services h3{margin:0 0 6px;font-size:14px}"
 	".kv{color:#57606a;font-size:13px}"
 	"footer{padding:0 28px 24px;color:#6e7781;font-size:12px}"
@@ -278,10 +278,11 @@ char *page_render(json_t *st)
 		esc(f, jstr(st, "error"));
 		fputs("</p>", f);
 	}
+	/* what needs attention first; the node list can be long */
 	summary(f, nodes);
-	nodes_table(f, nodes);
-	discovered_table(f, json_object_get(st, "discovered"));
 	services(f, json_object_get(st, "services"));
+	discovered_table(f, json_object_get(st, "discovered"));
+	nodes_table(f, nodes);
 	fprintf(f, "</main><footer>Refreshes every %d s &middot; <a href=\"/status.json\">"
 		"status.json</a> &middot; <a href=\"/metrics\">metrics</a></footer>"
 		"</body></html>\n", REFRESH_S);

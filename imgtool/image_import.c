@@ -18,9 +18,11 @@
 #include "elfarch.h"
 #include "err.h"
 #include "fsutil.h"
+#include "log.h"
 #include "netready.h"
 #include "objstore.h"
 #include "progress.h"
+#include "pxe_image.h"
 #include "store.h"
 #include "treecopy.h"
 #include "xalloc.h"
@@ -197,6 +199,39 @@ static int copy(struct import *im)
 	return 0;
 }
 
+/*
+ * An image without Pi boot files is for plain PXE machines: the report
+ * names the kernel and initrd they will boot (lib/pxe_image.h, as the node
+ * build finds them) and warns when those cannot mount an NFS root.
+ */
+static int pxe_report(struct import *im)
+{
+	struct pxe_kernel k;
+	char *found = NULL, *why = NULL, *all;
+	int rc = pxe_kernel_find(im->vroot, &k), nfs = 0;
+
+	if (rc < 0)
+		return -1;
+	/* an initrd we cannot read is the image's problem, not the import's */
+	if (rc == 0 && (nfs = pxe_nfsroot_check(im->vroot, &k, &why)) < 0)
+		why = xasprintf("cannot check the initrd: %s", err_get());
+	if (rc == 1)
+		why = xstrdup("no kernel (/vmlinuz, /boot/vmlinuz-*): PXE nodes cannot boot it");
+	else
+		found = xasprintf("pxe: kernel /%s, initrd %s%s%s\n", k.kernel, k.initrd ? "/" : "",
+				  k.initrd ? k.initrd : "none", nfs > 0 ? " (NFS root: yes)" : "");
+	if (why)
+		log_warn("%s: %s", im->src, why);
+	all = xasprintf("%s%s%s%s%s", im->report ? im->report : "", found ? found : "",
+			why ? "pxe: WARNING: " : "", why ? why : "", why ? "\n" : "");
+	free(im->report);
+	im->report = all;
+	free(found);
+	free(why);
+	pxe_kernel_free(&k);
+	return 0;
+}
+
 static int publish(struct import *im)
 {
 	char *src = realpath(im->src, NULL), *report;
@@ -286,6 +321,8 @@ static int run(struct import *im, struct ctx *ctx)
 		return -1;
 	if (netready_apply(im->vroot, im->vboot, im->os, &im->report) < 0)
 		return err_wrap("making %s netboot-ready: ", im->src);
+	if (!im->boot_src && pxe_report(im) < 0)
+		return err_wrap("looking for the kernel of %s: ", im->src);
 	return publish(im);
 }
 

@@ -41,6 +41,7 @@ static const struct key keys[] = {
 	{ "paths",   "rpcbind",     K_STR,         F(rpcbind),     "rpcbind" },
 	{ "paths",   "exports_dir", K_STR,         F(exports_dir), "/etc/exports.d" },
 	{ "paths",   "exportfs",    K_STR,         F(exportfs),    "exportfs" },
+	{ "paths",   "ipxe_dir",    K_STR,         F(ipxe_dir),    "/usr/lib/ipxe" },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -37,6 +37,7 @@ struct config {
 	char *rpcbind;		/* rpcbind binary */
 	char *exports_dir;	/* kernel backend: where the per-node exports files go */
 	char *exportfs;		/* kernel backend: exportfs binary */
+	char *ipxe_dir;		/* iPXE builds PXE nodes get (lib/pxe_boot.h) */
 };
 
 /*

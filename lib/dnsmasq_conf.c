@@ -1,5 +1,6 @@
 #include "dnsmasq_conf.h"
 
+#include "pxe_boot.h"
 #include "xalloc.h"
 
 #include <stdarg.h>
@@ -80,13 +81,55 @@ static void render_dhcp(struct buf *b, const struct config *cfg, const struct dn
  * Raspberry Pi boot menu (§1.1): option 43 with "Raspberry Pi Boot",
  * CSA 0 because the Pi sends option 93 = 0. The Pi 3B ROM needs three
  * trailing spaces and a delayed answer (§3); hosts of model 3 carry tag
- * pi3 so only they get that.
+ * pi3 so only they get that. A BIOS PXE machine sends CSA 0 too: hosts of
+ * model pxe carry tag pxe and never get the Pi menu.
  */
 static void render_pi(struct buf *b)
 {
-	add(b, "pxe-service=tag:known,tag:!pi3,0,\"Raspberry Pi Boot\"\n");
-	add(b, "pxe-service=tag:known,tag:pi3,0,\"Raspberry Pi Boot   \"\n");
+	add(b, "pxe-service=tag:known,tag:!pxe,tag:!pi3,0,\"Raspberry Pi Boot\"\n");
+	add(b, "pxe-service=tag:known,tag:!pxe,tag:pi3,0,\"Raspberry Pi Boot   \"\n");
 	add(b, "dhcp-reply-delay=tag:pi3,1\n");
+}
+
+/*
+ * Plain PXE machines (hosts tagged pxe, lib/pxe_boot.h): the firmware gets
+ * the iPXE build for its architecture (option 93: 0 BIOS, 7 and 9 x86_64
+ * UEFI, 11 arm64 UEFI), iPXE itself (user class "iPXE", or its option 175)
+ * gets the node's script. Full DHCP names the file in the offer
+ * (dhcp-boot); a proxy offer names it through a one-entry PXE menu, the
+ * boot server reply iPXE reads (it ignores a proxy offer's file field).
+ */
+static const struct pxe_boot_entry {
+	const char *tags;	/* besides tag:pxe */
+	const char *csa;	/* PXE client system type, for the proxy's menu */
+	int fw;			/* ipxe_files[fw]; -1: the node's script */
+} pxe_entries[] = {
+	{ "tag:ipxe,tag:!efi64,tag:!arm64", "x86PC", -1 },
+	{ "tag:ipxe,tag:efi64", "x86-64_EFI", -1 },
+	{ "tag:ipxe,tag:efi64", "BC_EFI", -1 },
+	{ "tag:ipxe,tag:arm64", "ARM64_EFI", -1 },
+	{ "tag:!ipxe,tag:!efi64,tag:!arm64", "x86PC", IPXE_BIOS },
+	{ "tag:!ipxe,tag:efi64", "x86-64_EFI", IPXE_EFI64 },
+	{ "tag:!ipxe,tag:efi64", "BC_EFI", IPXE_EFI64 },
+	{ "tag:!ipxe,tag:arm64", "ARM64_EFI", IPXE_ARM64 },
+};
+
+static void render_pxe(struct buf *b, const struct config *cfg)
+{
+	add(b, "dhcp-userclass=set:ipxe,iPXE\n");
+	add(b, "dhcp-match=set:ipxe,175\n");
+	add(b, "dhcp-match=set:efi64,option:client-arch,7\n");
+	add(b, "dhcp-match=set:efi64,option:client-arch,9\n");
+	add(b, "dhcp-match=set:arm64,option:client-arch,11\n");
+	for (size_t i = 0; i < sizeof pxe_entries / sizeof pxe_entries[0]; i++) {
+		const struct pxe_boot_entry *e = &pxe_entries[i];
+		const char *file = e->fw < 0 ? PXE_SCRIPT : ipxe_files[e->fw];
+
+		if (cfg->dhcp_mode == DHCP_PROXY)
+			add(b, "pxe-service=tag:pxe,%s,%s,\"bramble\",%s\n", e->tags, e->csa, file);
+		else if (i == 0 || strcmp(e->tags, pxe_entries[i - 1].tags))
+			add(b, "dhcp-boot=tag:pxe,%s,%s\n", e->tags, file);
+	}
 }
 
 static void render_tftp(struct buf *b, const struct dnsmasq_paths *p, int tftp_max)
@@ -110,6 +153,7 @@ char *dnsmasq_render_conf(const struct config *cfg, const struct dnsmasq_paths *
 	add(&b, "pid-file=\n");			/* bootsrv supervises it */
 	render_dhcp(&b, cfg, p);
 	render_pi(&b);
+	render_pxe(&b, cfg);
 	render_tftp(&b, p, tftp_max);
 	return b.s;
 }
@@ -126,6 +170,8 @@ char *dnsmasq_render_hosts(const struct config *cfg, const struct node *nodes, s
 		add(&b, "%s,set:known", nd->mac);
 		if (nd->model && !strcmp(nd->model, "3"))
 			add(&b, ",set:pi3");
+		if (nd->model && !strcmp(nd->model, "pxe"))
+			add(&b, ",set:pxe");
 		if (cfg->dhcp_mode == DHCP_FULL && nd->ip)
 			add(&b, ",%s", nd->ip);
 		if (cfg->dhcp_mode == DHCP_FULL)

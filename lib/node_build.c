@@ -11,6 +11,7 @@
 #include "node_overlay.h"
 #include "node_tree.h"
 #include "node_vars.h"
+#include "pxe_boot.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -48,7 +49,7 @@ struct builder {
 	const struct state *st;
 	sqlite3 *db;
 	const struct config *cfg;
-	struct overlay root, boot;	/* the templates */
+	struct overlay root, boot, pxe;	/* the templates */
 	struct node *all;		/* inventory snapshot, without nodes being removed */
 	size_t nall;
 	struct imgver **iv;	/* pointers: plans point at them */
@@ -279,10 +280,20 @@ static int pi_boot(struct builder *b, struct plan *p, const struct tscope *vars)
 	return 0;
 }
 
-/*
- * Boot dir builders by model. A model without an entry (pxe, until its
- * builder exists) gets no boot dir; its identity layer is built all the same.
- */
+/* Plain PXE machine: iPXE, the image's kernel and initrd, the rendered
+ * script (lib/pxe_boot.h). */
+static int pxe_boot(struct builder *b, struct plan *p, const struct tscope *vars)
+{
+	char *id = xasprintf("%s@%d", p->iv->image, p->iv->ver);
+	int rc = pxe_boot_files(p->iv->root, id, b->cfg->ipxe_dir, &p->boot);
+
+	free(id);
+	if (rc < 0 || render_into(&b->pxe, vars, &p->boot) < 0)
+		return -1;
+	return tree_finish(&p->boot, "boot dir");
+}
+
+/* Boot dir builders by model. */
 static const struct boot_kind {
 	const char *model;
 	int (*plan)(struct builder *b, struct plan *p, const struct tscope *vars);
@@ -290,6 +301,7 @@ static const struct boot_kind {
 	{ "3", pi_boot },
 	{ "4", pi_boot },
 	{ "5", pi_boot },
+	{ "pxe", pxe_boot },
 };
 
 static const struct boot_kind *boot_kind(const char *model)
@@ -398,7 +410,8 @@ int builder_open(struct builder **out, const struct state *st, sqlite3 *db,
 	b->db = db;
 	b->cfg = cfg;
 	b->hc = hcache_new();
-	if (overlay_load(cfg, &b->root, &b->boot) < 0 || inventory_list(db, &b->all, &b->nall) < 0)
+	if (overlay_load(cfg, &b->root, &b->boot, &b->pxe) < 0 ||
+	    inventory_list(db, &b->all, &b->nall) < 0)
 		goto fail;
 	for (size_t i = 0; i < b->nall; i++) {
 		char *pending;
@@ -425,6 +438,7 @@ void builder_close(struct builder *b)
 		return;
 	overlay_free(&b->root);
 	overlay_free(&b->boot);
+	overlay_free(&b->pxe);
 	nodes_free(b->all, b->nall);
 	for (size_t i = 0; i < b->niv; i++)
 		free_imgver(b->iv[i]);

@@ -103,34 +103,39 @@ static int by_rel(const void *a, const void *b)
 	return strcmp(((const struct ovl_file *)a)->rel, ((const struct ovl_file *)b)->rel);
 }
 
-int overlay_load(const struct config *cfg, struct overlay *root, struct overlay *boot)
+int overlay_load(const struct config *cfg, struct overlay *root, struct overlay *boot,
+		 struct overlay *pxe)
 {
+	struct { const char *sub; struct overlay *o; } trees[] = {
+		{ "root", root }, { "boot", boot }, { "pxe", pxe },
+	};
+	const size_t ntrees = sizeof trees / sizeof trees[0];
 	const char *search = overlay_search_path(cfg);
 	char *copy = xstrdup(search), *save = NULL;
 	int found = 0, rc = 0;
 
-	memset(root, 0, sizeof *root);
-	memset(boot, 0, sizeof *boot);
+	for (size_t i = 0; i < ntrees; i++)
+		memset(trees[i].o, 0, sizeof *trees[i].o);
 	for (char *d = strtok_r(copy, ":", &save); d && rc == 0; d = strtok_r(NULL, ":", &save)) {
-		char *r = xasprintf("%s/root", d), *b = xasprintf("%s/boot", d);
+		for (size_t i = 0; i < ntrees && rc == 0; i++) {
+			char *t = xasprintf("%s/%s", d, trees[i].sub);
 
-		found += path_exists(r) || path_exists(b);
-		rc = tree_walk(r, load_entry, root) < 0 || tree_walk(b, load_entry, boot) < 0 ? -1 : 0;
-		free(r);
-		free(b);
+			found += path_exists(t);
+			rc = tree_walk(t, load_entry, trees[i].o) < 0 ? -1 : 0;
+			free(t);
+		}
 	}
 	free(copy);
 	if (rc == 0 && !found)
 		rc = err_set("no overlay templates in '%s': set paths.overlay_dirs in bramble.conf "
 			     "or BRAMBLE_OVERLAYS (from the build tree: $PWD/overlays)", search);
-	if (rc < 0) {
-		overlay_free(root);
-		overlay_free(boot);
-		return -1;
+	for (size_t i = 0; i < ntrees; i++) {
+		struct overlay *o = trees[i].o;
+
+		if (rc < 0)
+			overlay_free(o);
+		else if (o->n)
+			qsort(o->v, o->n, sizeof *o->v, by_rel);
 	}
-	if (root->n)
-		qsort(root->v, root->n, sizeof *root->v, by_rel);
-	if (boot->n)
-		qsort(boot->v, boot->n, sizeof *boot->v, by_rel);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }

@@ -2,11 +2,13 @@
  * The template overlays: where a node's identity layer and boot files come
  * from.
  *
- * An overlay directory holds two trees:
+ * An overlay directory holds three trees:
  *   <dir>/root/...   rendered into the identity layer nodes/<n>/ident/
  *                    (mirrors the node's /: root/etc/hostname.tmpl -> /etc/hostname)
- *   <dir>/boot/...   rendered into the boot dir tftp/<mac>/ (cmdline.txt,
+ *   <dir>/boot/...   rendered into a Pi's boot dir tftp/<mac>/ (cmdline.txt,
  *                    config.txt), over the image version's boot files
+ *   <dir>/pxe/...    rendered into a PXE node's boot dir (boot.ipxe),
+ *                    beside its iPXE, kernel and initrd (lib/pxe_boot.h)
  * A file named X.tmpl is a template (lib/template.h) rendered to X; any
  * other file is copied as it is, a symlink stays a symlink. Modes come
  * from the overlay file.
@@ -45,8 +47,9 @@ struct overlay {
 
 /* The search path in effect (from the environment or cfg). */
 const char *overlay_search_path(const struct config *cfg);
-/* Load and parse both trees; template syntax errors fail here (file:line). */
-int overlay_load(const struct config *cfg, struct overlay *root, struct overlay *boot);
+/* Load and parse the trees; template syntax errors fail here (file:line). */
+int overlay_load(const struct config *cfg, struct overlay *root, struct overlay *boot,
+		 struct overlay *pxe);
 void overlay_free(struct overlay *o);
 
 #endif

@@ -33,8 +33,8 @@ static void proxy_mode(void **state)
 	assert_non_null(strstr(s, "\ndhcp-range=10.42.0.1,proxy\n"));
 	assert_non_null(strstr(s, "\ndhcp-hostsfile=/s/run/dnsmasq.hosts\n"));
 	assert_non_null(strstr(s, "\ndhcp-ignore=tag:!known\n"));
-	assert_non_null(strstr(s, "\npxe-service=tag:known,tag:!pi3,0,\"Raspberry Pi Boot\"\n"));
-	assert_non_null(strstr(s, "\npxe-service=tag:known,tag:pi3,0,\"Raspberry Pi Boot   \"\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:known,tag:!pxe,tag:!pi3,0,\"Raspberry Pi Boot\"\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:known,tag:!pxe,tag:pi3,0,\"Raspberry Pi Boot   \"\n"));
 	assert_non_null(strstr(s, "\ndhcp-reply-delay=tag:pi3,1\n"));
 	assert_non_null(strstr(s, "\ntftp-root=/s/tftp\ntftp-unique-root=mac\ntftp-max=50\n"));
 	assert_null(strstr(s, "dhcp-leasefile"));
@@ -60,21 +60,69 @@ static void full_mode(void **state)
 static void hosts_file(void **state)
 {
 	struct config c = proxy_cfg();
-	struct node n[3] = {
+	struct node n[4] = {
 		{ .name = "n1", .mac = "dc:a6:32:00:00:01", .model = "4", .ip = "10.42.0.11" },
 		{ .name = "n2", .model = "4" },		/* unbound: no line */
 		{ .name = "old", .mac = "b8:27:eb:00:00:03", .model = "3" },
+		{ .name = "pc", .mac = "52:54:00:00:00:04", .model = "pxe" },
 	};
 	char *s;
 
 	(void)state;
-	s = dnsmasq_render_hosts(&c, n, 3);
-	assert_string_equal(s, "dc:a6:32:00:00:01,set:known\nb8:27:eb:00:00:03,set:known,set:pi3\n");
+	s = dnsmasq_render_hosts(&c, n, 4);
+	assert_string_equal(s, "dc:a6:32:00:00:01,set:known\nb8:27:eb:00:00:03,set:known,set:pi3\n"
+			       "52:54:00:00:00:04,set:known,set:pxe\n");
 	free(s);
 	c.dhcp_mode = DHCP_FULL;
-	s = dnsmasq_render_hosts(&c, n, 3);
+	s = dnsmasq_render_hosts(&c, n, 4);
 	assert_string_equal(s, "dc:a6:32:00:00:01,set:known,10.42.0.11,n1\n"
-			       "b8:27:eb:00:00:03,set:known,set:pi3,old\n");
+			       "b8:27:eb:00:00:03,set:known,set:pi3,old\n"
+			       "52:54:00:00:00:04,set:known,set:pxe,pc\n");
+	free(s);
+}
+
+/* Proxy: a one-entry menu per client type; iPXE gets the script, firmware iPXE. */
+static void pxe_proxy(void **state)
+{
+	struct config c = proxy_cfg();
+	char *s = dnsmasq_render_conf(&c, &paths, 50);
+
+	(void)state;
+	assert_non_null(strstr(s, "\ndhcp-userclass=set:ipxe,iPXE\ndhcp-match=set:ipxe,175\n"));
+	assert_non_null(strstr(s, "\ndhcp-match=set:efi64,option:client-arch,7\n"));
+	assert_non_null(strstr(s, "\ndhcp-match=set:efi64,option:client-arch,9\n"));
+	assert_non_null(strstr(s, "\ndhcp-match=set:arm64,option:client-arch,11\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:pxe,tag:ipxe,tag:!efi64,tag:!arm64,x86PC,"
+				  "\"bramble\",boot.ipxe\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:pxe,tag:ipxe,tag:efi64,BC_EFI,\"bramble\","
+				  "boot.ipxe\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:pxe,tag:!ipxe,tag:!efi64,tag:!arm64,x86PC,"
+				  "\"bramble\",undionly.kpxe\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:pxe,tag:!ipxe,tag:efi64,x86-64_EFI,"
+				  "\"bramble\",snponly.efi\n"));
+	assert_non_null(strstr(s, "\npxe-service=tag:pxe,tag:!ipxe,tag:arm64,ARM64_EFI,"
+				  "\"bramble\",arm64-efi/snponly.efi\n"));
+	assert_null(strstr(s, "dhcp-boot"));
+	free(s);
+}
+
+/* Full DHCP: the file in the offer, one dhcp-boot per tag set. */
+static void pxe_full(void **state)
+{
+	struct config c = proxy_cfg();
+	char *s;
+
+	(void)state;
+	c.dhcp_mode = DHCP_FULL;
+	c.dhcp_range = "10.42.0.100,10.42.0.200";
+	s = dnsmasq_render_conf(&c, &paths, 50);
+	assert_non_null(strstr(s, "\ndhcp-boot=tag:pxe,tag:ipxe,tag:!efi64,tag:!arm64,boot.ipxe\n"
+				  "dhcp-boot=tag:pxe,tag:ipxe,tag:efi64,boot.ipxe\n"
+				  "dhcp-boot=tag:pxe,tag:ipxe,tag:arm64,boot.ipxe\n"
+				  "dhcp-boot=tag:pxe,tag:!ipxe,tag:!efi64,tag:!arm64,undionly.kpxe\n"
+				  "dhcp-boot=tag:pxe,tag:!ipxe,tag:efi64,snponly.efi\n"
+				  "dhcp-boot=tag:pxe,tag:!ipxe,tag:arm64,arm64-efi/snponly.efi\n"));
+	assert_null(strstr(s, "pxe-service=tag:pxe"));
 	free(s);
 }
 
@@ -96,6 +144,8 @@ static void tftp_max_sizing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pxe_proxy),
+		cmocka_unit_test(pxe_full),
 		cmocka_unit_test(proxy_mode),
 		cmocka_unit_test(full_mode),
 		cmocka_unit_test(hosts_file),

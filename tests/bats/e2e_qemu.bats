@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# End to end: a QEMU virtual machine network-boots from bramble all the way
+# to userspace, as a node of model pxe. QEMU's virtio-net option ROM is iPXE
+# (DHCP, TFTP of the node's boot.ipxe, kernel and initrd), the initrd of
+# scripts/mkpxeimage mounts the node's NFS root (its overlay, served by
+# NFS-Ganesha), and the identity layer's heartbeat reports the node up.
+# The VM runs in the head namespace on a tap device on the head's bridge
+# (scripts/vm); we read its serial console and type on it.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load bootsrv_lib
+load pxe
+
+setup() {
+	bramble_setup
+	need_root
+	need_vm
+	need_cmd dnsmasq
+	need_cmd ganesha.nfsd
+	imgtool image import -q "$(pxe_image)" --name pxe
+}
+
+teardown() { run_deferred; }
+
+upper() { echo "$BRAMBLE_STATE/nodes/$1/state/upper"; }
+
+# heartbeat_of NODE KEY: a field of the node's heartbeat file on the head.
+heartbeat_of() {
+	sed -n "s/^$2=//p" "$(upper "$1")/var/lib/bramble/heartbeat" 2>/dev/null
+}
+
+heartbeat_is() { [ "$(heartbeat_of "$1" "$2")" = "$3" ]; }
+heartbeat_not() { [ "$(heartbeat_of "$1" "$2")" != "$3" ]; }
+
+@test "a PXE VM boots to userspace, keeps its files across a reboot, and a replacement boots as the same node" {
+	bootsrv_net proxy
+	site_router "$HEAD"
+	imgtool node add vm1 --mac 52:54:00:42:00:01 --model pxe --image pxe
+	bootsrv_start
+	V1=$(vm_dir a)
+	vm start "$V1" --netns "$HEAD" --mac 52:54:00:42:00:01
+	vm wait "$V1" 'bramble-node: heartbeat started'
+	run tr -d '\r' <"$V1/console.log"
+	# iPXE got the script from the proxy offer, the address from the site router
+	assert_line --partial 'Filename: boot.ipxe'
+	assert_line 'bramble: node vm1, image pxe@1'
+	assert_line --regexp '^bramble-initrd: .* mounting 10\.42\.0\.1:/nodes/vm1 '
+	assert_line 'bramble-node: hostname=vm1'
+	grep -q 'sending ACK to 10.42.0.1[0-9][0-9]' "$BATS_TEST_TMPDIR/udhcpd.log"
+	wait_for 10 heartbeat_is vm1 hostname vm1
+	assert_equal "$(heartbeat_of vm1 image)" pxe@1
+	boot1=$(heartbeat_of vm1 boot_id)
+	wait_for 10 sh -c "bootsrv status | grep -q '^vm1 .* pxe@1 .* up '"
+
+	# a file written on the node lands in its upper dir and survives a reboot
+	vm send "$V1" 'echo "written by $(hostname) in boot $(cat /proc/sys/kernel/random/boot_id)" >/root/note; sync'
+	wait_for 10 test -s "$(upper vm1)/root/note"
+	assert_equal "$(cat "$(upper vm1)/root/note")" "written by vm1 in boot $boot1"
+	mark=$(vm mark "$V1")
+	vm send "$V1" 'reboot'
+	vm wait "$V1" 'bramble-node: heartbeat started' --from "$mark"
+	wait_for 10 heartbeat_not vm1 boot_id "$boot1"
+	mark=$(vm mark "$V1")
+	vm send "$V1" 'cat /root/note'
+	vm wait "$V1" "^written by vm1 in boot $boot1" --from "$mark" --timeout 10
+	run sqlite3_q "SELECT count(*) FROM boot_events WHERE node = 'vm1' AND kind = 'up'"
+	assert_output 2
+
+	# the board dies; a new one (another MAC) is adopted and boots as vm1
+	vm stop "$V1"
+	run bootsrv adopt vm1 --mac 52:54:00:42:00:02
+	assert_success
+	assert_output 'vm1 adopted 52:54:00:42:00:02'
+	V2=$(vm_dir b)
+	vm start "$V2" --netns "$HEAD" --mac 52:54:00:42:00:02
+	vm wait "$V2" 'bramble-node: heartbeat started'
+	run tr -d '\r' <"$V2/console.log"
+	assert_line 'bramble: node vm1, image pxe@1'
+	assert_line 'bramble-node: hostname=vm1'
+	mark=$(vm mark "$V2")
+	vm send "$V2" 'cat /root/note'
+	vm wait "$V2" "^written by vm1 in boot $boot1" --from "$mark" --timeout 10
+	wait_for 10 sh -c "bootsrv status | grep -q '^vm1 .*52:54:00:42:00:02 .* up '"
+}
+
+@test "a UEFI VM boots through full DHCP (iPXE as x86_64 UEFI, the kernel's EFI stub)" {
+	[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || skip "no OVMF (apt-get install ovmf)"
+	bootsrv_net full
+	imgtool node add efi1 --mac 52:54:00:42:00:11 --model pxe --image pxe --ip 10.42.0.42
+	bootsrv_start
+	V=$(vm_dir efi)
+	vm start "$V" --netns "$HEAD" --mac 52:54:00:42:00:11 --uefi
+	vm wait "$V" 'bramble-node: heartbeat started' --timeout 180
+	run tr -d '\r' <"$V/console.log"
+	assert_line 'bramble: node efi1, image pxe@1'
+	assert_line --regexp '^IP-Config: eth0 complete \(dhcp from 10\.42\.0\.1\)'
+	assert_line --regexp '^ address: 10\.42\.0\.42 '
+	assert_line 'bramble-node: hostname=efi1'
+	wait_for 10 heartbeat_is efi1 hostname efi1
+	grep -q 'vendor class: PXEClient:Arch:00007' "$BOOTSRV_LOG"
+}

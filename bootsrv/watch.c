@@ -180,15 +180,17 @@ static void start_boot(struct daemon *d, struct bnode *b, const char *how)
 /*
  * Is the bootloader's DHCP part of the boot in progress? Only while still
  * in DHCP (repeated DISCOVERs), or on a Pi 3, whose bootcode.bin asks
- * again after its TFTP fetch (pi-netboot.md §1.3). Anything later is a
- * new boot: a Pi never DHCPs from the firmware once it loaded files.
+ * again after its TFTP fetch (pi-netboot.md §1.3), or on a PXE machine,
+ * whose firmware loads iPXE, which asks again (lib/pxe_boot.h). Anything
+ * later is a new boot: a Pi never DHCPs from the firmware once it loaded
+ * files.
  */
 static int dhcp_in_boot(const struct bnode *b)
 {
 	int recent = now_ms() - b->last_seen < REBOOT_GAP_MS;
+	int asks_twice = b->n.model && (!strcmp(b->n.model, "3") || !strcmp(b->n.model, "pxe"));
 
-	return recent && (b->phase == PH_DHCP ||
-			  (b->phase == PH_TFTP && b->n.model && !strcmp(b->n.model, "3")));
+	return recent && (b->phase == PH_DHCP || (b->phase == PH_TFTP && asks_twice));
 }
 
 /* A transfer with no DHCP seen (missed, or we started mid-boot): which boot? */

@@ -23,6 +23,14 @@ void mnt_free(struct mnt *m);
 /* Is "key=value" (or "key") one of the comma-separated options? */
 bool opts_have(const char *opts, const char *opt);
 
+/*
+ * upper_reset.c: before mounting, drop the overlay origins the node's
+ * upper dir recorded over another image layer than r's; after mounting,
+ * record r's image layer.
+ */
+int upper_reset_if_moved(const struct nfsroot *r);
+int upper_note_image(const struct nfsroot *r);
+
 /* Is r's overlay mounted, and over its current layers? -1 on error. */
 enum { NOT_MOUNTED, MOUNTED_SAME, MOUNTED_OTHER };
 int overlay_state(const struct nfsroot *r);

@@ -189,7 +189,8 @@ int nfsroot_mount(const struct nfsroot *r)
 	if (state < 0 || check_layers(r) < 0)
 		return -1;
 	if (mkdir_p(r->upper, 0755) < 0 || mkdir_p(r->work, 0755) < 0 ||
-	    mkdir_p(r->mountpoint, 0755) < 0 || nfsroot_share(r->state_dir) < 0)
+	    mkdir_p(r->mountpoint, 0755) < 0 || nfsroot_share(r->state_dir) < 0 ||
+	    upper_reset_if_moved(r) < 0)
 		return -1;
 	rc = do_mount(r);
 	if (rc < 0 && errno == ESTALE) {
@@ -207,6 +208,8 @@ int nfsroot_mount(const struct nfsroot *r)
 	rc = mountinfo_find(r->mountpoint, true, &m);
 	if (rc > 0 && opts_have(m.opts, "nfs_export=on")) {
 		mnt_free(&m);
+		if (upper_note_image(r) < 0)
+			log_warn("%s", err_get());
 		return 0;
 	}
 	mnt_free(&m);

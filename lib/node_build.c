@@ -83,7 +83,7 @@ static int add_boot_file(const char *path, const char *rel, const struct stat *s
 	struct tree *t = arg;
 
 	if (S_ISDIR(st->st_mode))
-		tree_dir(t, rel, st->st_mode);
+		tree_dir(t, rel, st->st_mode, st->st_uid, st->st_gid);
 	else if (S_ISREG(st->st_mode))
 		tree_link(t, rel, path);
 	else
@@ -219,8 +219,8 @@ static int render_into(const struct overlay *o, const struct tscope *vars, struc
 }
 
 /*
- * The identity layer's directories take the image's modes, so the merged
- * root looks like the image. A directory that is a symlink in the image
+ * The identity layer's directories take the image's modes and owners, so
+ * the merged root looks like the image. A directory that is a symlink in the image
  * (merged /usr: /lib -> usr/lib) must not become a real one: it would hide
  * the image's whole /lib.
  */
@@ -241,7 +241,7 @@ static int image_parents(const struct overlay *o, const struct imgver *iv, struc
 					     "put the file under its target instead", o->v[i].src,
 					     p, iv->image, iv->ver);
 			else if (lstat(img, &st) == 0 && S_ISDIR(st.st_mode))
-				tree_dir(t, p, st.st_mode);
+				tree_dir(t, p, st.st_mode, st.st_uid, st.st_gid);
 			free(img);
 		}
 		free(p);
@@ -262,7 +262,7 @@ static int pi_boot(struct builder *b, struct plan *p, const struct tscope *vars)
 		const struct tent *e = &img->v[i];
 
 		if (e->kind == TE_DIR)
-			tree_dir(&p->boot, e->rel, e->mode);
+			tree_dir(&p->boot, e->rel, e->mode, e->uid, e->gid);
 		else
 			tree_link(&p->boot, e->rel, e->data);
 	}

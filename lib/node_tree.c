@@ -52,9 +52,12 @@ void tree_link(struct tree *t, const char *rel, const char *src)
 	e->len = strlen(src);
 }
 
-void tree_dir(struct tree *t, const char *rel, mode_t mode)
+void tree_dir(struct tree *t, const char *rel, mode_t mode, uid_t uid, gid_t gid)
 {
-	add(t, rel, TE_DIR, mode);
+	struct tent *e = add(t, rel, TE_DIR, mode);
+
+	e->uid = uid;
+	e->gid = gid;
 }
 
 static void free_entry(struct tent *e)
@@ -354,12 +357,14 @@ static int sync_dir(const char *path, const struct tent *e, int exists,
 		return err_errno("cannot create directory %s", path);
 	if (!exists)
 		dirty_add(d, path);
-	if (exists && (st->st_mode & 07777) == e->mode) {
+	if (exists && (st->st_mode & 07777) == e->mode && st->st_uid == e->uid &&
+	    st->st_gid == e->gid) {
 		s->kept++;
 		return 0;
 	}
-	if (chmod(path, e->mode) < 0)
-		return err_errno("cannot set the mode of %s", path);
+	/* chown first: it clears set-id bits the chmod then restores */
+	if (lchown(path, e->uid, e->gid) < 0 || chmod(path, e->mode) < 0)
+		return err_errno("cannot set the owner and mode of %s", path);
 	s->written++;
 	return 0;
 }

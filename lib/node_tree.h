@@ -25,6 +25,8 @@ struct tent {
 	char *rel;	/* path inside the tree, no leading '/' */
 	enum tent_kind kind;
 	mode_t mode;	/* permission bits of TE_DIR, TE_FILE */
+	uid_t uid;	/* owner of TE_DIR (files and links: whoever builds) */
+	gid_t gid;
 	char *data;
 	size_t len;
 	size_t seq;	/* order added: of two entries for a path the later wins */
@@ -39,10 +41,10 @@ struct tree {
 void tree_file(struct tree *t, const char *rel, mode_t mode, char *data, size_t len);
 void tree_symlink(struct tree *t, const char *rel, const char *target);
 void tree_link(struct tree *t, const char *rel, const char *src);
-void tree_dir(struct tree *t, const char *rel, mode_t mode);
+void tree_dir(struct tree *t, const char *rel, mode_t mode, uid_t uid, gid_t gid);
 /*
  * Sort by path, keep the last entry added for each path, add missing
- * parent directories (0755). Fails when a path is both a directory and
+ * parent directories (0755, root). Fails when a path is both a directory and
  * not one (what names the tree in the message).
  */
 int tree_finish(struct tree *t, const char *what);

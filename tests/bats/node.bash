@@ -28,6 +28,9 @@ node_src() {
 		>"$src/boot/firmware/config.txt"
 	echo "console=serial0,115200 console=tty1 root=PARTUUID=5eedb0b0-02 rootfstype=ext4 rootwait" \
 		>"$src/boot/firmware/cmdline.txt"
+	mkdir -p "$src/home/pi"
+	chown 1000:1000 "$src/home/pi"
+	chmod 0750 "$src/home/pi"
 	echo raspberrypi >"$src/etc/hostname"
 	printf 'proc /proc proc defaults 0 0\n' >"$src/etc/fstab"
 	cp /bin/busybox "$src/usr/bin/busybox"

@@ -64,6 +64,34 @@ setup() {
 	assert_equal "$(echo "$output" | jq -r .status)" ready
 }
 
+@test "add: the heartbeat script writes what bootsrv reads, through temp + rename" {
+	need_root
+	imgtool node add node01 --image os
+	local root="$BATS_TEST_TMPDIR/chroot" ident
+	ident=$(ident_of node01)
+	mkdir -p "$root"/{bin,proc,etc/bramble,usr/lib/bramble,var/lib}
+	cp "$BATS_TEST_TMPDIR/src-os/usr/bin/busybox" "$root/bin/busybox"
+	for a in sh cat date mv mkdir sleep printf; do ln -s busybox "$root/bin/$a"; done
+	cp "$ident/usr/lib/bramble/heartbeat" "$root/usr/lib/bramble/"
+	cp "$ident/etc/bramble/image" "$root/etc/bramble/"
+	# its own mount namespace for /proc; dies with the unshare (which ignores TERM)
+	BRAMBLE_HEARTBEAT_INTERVAL=1 unshare -m --fork --kill-child sh -c \
+		"mount -t proc proc '$root/proc' && exec chroot '$root' /bin/sh /usr/lib/bramble/heartbeat" \
+		>/dev/null 2>&1 3>&- &
+	defer kill -KILL $!
+	local hb="$root/var/lib/bramble/heartbeat" t1
+	for _ in $(seq 100); do [ -s "$hb" ] && break; sleep 0.1; done
+	grep -qx 'image=os@1' "$hb"
+	grep -qE '^boot_id=[0-9a-f-]{36}$' "$hb"
+	grep -qx "hostname=$(hostname)" "$hb"
+	t1=$(sed -n 's/^time=//p' "$hb")
+	[ "$t1" -ge "$(($(date +%s) - 5))" ]
+	# it keeps beating
+	for _ in $(seq 50); do [ "$(sed -n 's/^time=//p' "$hb")" != "$t1" ] && break; sleep 0.1; done
+	[ "$(sed -n 's/^time=//p' "$hb")" -gt "$t1" ]
+	[ ! -e "$hb.tmp" ] || [ -s "$hb" ]
+}
+
 @test "add: a range of 16 unbound nodes, each with its own hostname and machine-id" {
 	run imgtool node add 'node[01-16]' --image os --ip 10.42.0.101
 	assert_success

@@ -17,11 +17,16 @@ setup() {
 	root=/dev/nfs nfsroot={{nfsroot}} rw ip=dhcp{{#if cmdline}} {{cmdline}}{{/if}}
 	EOF
 	printf 'static file\n' >"$OV/root/etc/issue"
+	mkdir -p "$OV/root/home/pi"
+	echo 'export RACK={{rack}}' >"$OV/root/home/pi/.rack.tmpl"
 	unset BRAMBLE_OVERLAYS
 	printf '[cluster]\nname = lab\n[paths]\noverlay_dirs = %s:%s:/nonexistent\n' \
 		"$REPO/overlays" "$OV" >"$BRAMBLE_CONFIG"
-	imgtool node add node01 --mac 02:00:00:00:00:01 --image os --var cmdline=quiet
+	imgtool node add node01 --mac 02:00:00:00:00:01 --image os --var cmdline=quiet --var rack=r4
 	assert_equal "$(cat "$(ident_of node01)/etc/hostname")" node01.lab
+	assert_equal "$(cat "$(ident_of node01)/home/pi/.rack")" 'export RACK=r4'
+	# a directory the layer shares with the image keeps the image's owner and mode
+	assert_equal "$(stat -c '%u:%g %a' "$(ident_of node01)/home/pi")" '1000:1000 750'
 	assert_equal "$(cat "$(ident_of node01)/etc/issue")" "static file"
 	assert_equal "$(cat "$(boot_of 02:00:00:00:00:01)/cmdline.txt")" \
 		"root=/dev/nfs nfsroot=10.42.0.1:/nodes/node01,vers=3,tcp,nolock rw ip=dhcp quiet"

@@ -75,7 +75,7 @@ static void syncs_in_place(void **state)
 	file(&t, "etc/ssh/key", "secret", 0600);
 	tree_symlink(&t, "etc/wants/unit", "/etc/unit");
 	tree_link(&t, "boot/kernel", src);
-	tree_dir(&t, "keep", 0700);
+	tree_dir(&t, "keep", 0700, 1000, 1000);
 	assert_int_equal(tree_finish(&t, "test"), 0);
 	assert_non_null(tree_find(&t, "etc/ssh"));
 	assert_int_equal(tree_sync(&t, live, &s), 0);
@@ -85,6 +85,7 @@ static void syncs_in_place(void **state)
 	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_int_equal(lstat(at("keep"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(st.st_uid, 1000);
 	assert_int_equal(readlink(at("etc/wants/unit"), target, sizeof target), 9);
 	assert_int_equal(lstat(src, &st), 0);
 	assert_int_equal(ino("boot/kernel"), st.st_ino);

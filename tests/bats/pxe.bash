@@ -37,7 +37,7 @@ site_router() {
 	option subnet 255.255.255.0
 	EOF
 	: >"$BATS_TEST_TMPDIR/udhcpd.leases"
-	ip netns exec "$r" busybox udhcpd -f "$BATS_TEST_TMPDIR/udhcpd.conf" \
+	ip netns exec "$r" busybox udhcpd -f -a 200 "$BATS_TEST_TMPDIR/udhcpd.conf" \
 		</dev/null >"$BATS_TEST_TMPDIR/udhcpd.log" 2>&1 3>&- &
 	ip netns exec "$r" dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 \
 		--interface=eth0 --bind-interfaces --enable-ra --dhcp-range=::,constructor:eth0,ra-only \

@@ -128,7 +128,7 @@ int cmd_node_add(struct ctx *ctx, int argc, char **argv)
 	}
 	if (node_create(st, db, cfg, v, n) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && !ctx->quiet; i++)
 		printf("added %s%s%s%s%s\n", v[i].name, v[i].mac ? " on " : " (unbound)",
 		       v[i].mac ? v[i].mac : "", v[i].ip ? " at " : "", v[i].ip ? v[i].ip : "");
 	bootsrv_notify_reload(st);

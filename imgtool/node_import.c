@@ -82,7 +82,8 @@ int cmd_node_import(struct ctx *ctx, int argc, char **argv)
 		}
 	if (node_create(st, db, cfg, v, n) < 0)
 		goto out;
-	printf("imported %zu node%s from %s\n", n, n == 1 ? "" : "s", argv[1]);
+	if (!ctx->quiet)
+		printf("imported %zu node%s from %s\n", n, n == 1 ? "" : "s", argv[1]);
 	bootsrv_notify_reload(st);
 	rc = 0;
 out:

@@ -61,7 +61,8 @@ int cmd_node_replace(struct ctx *ctx, int argc, char **argv)
 	if (node_cli_open(ctx, &cfg, &st, &db) < 0 ||
 	    node_rebind(st, db, cfg, argv[optind], mac, serial) < 0)
 		return cli_fail(ctx);
-	printf("%s: bound to %s in %.0f ms\n", argv[optind], mac, ms_since(&t0));
+	if (!ctx->quiet)
+		printf("%s: bound to %s in %.0f ms\n", argv[optind], mac, ms_since(&t0));
 	bootsrv_notify_reload(st);
 	return 0;
 }

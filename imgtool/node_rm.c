@@ -55,7 +55,8 @@ int cmd_node_rm(struct ctx *ctx, int argc, char **argv)
 	if (nfsroot_unpublish_node(st, cfg, db, argv[optind]) < 0 ||
 	    node_remove(st, db, cfg, argv[optind], keep) < 0)
 		return cli_fail(ctx);
-	printf("removed %s%s\n", argv[optind], keep ? " (its state and identity kept)" : "");
+	if (!ctx->quiet)
+		printf("removed %s%s\n", argv[optind], keep ? " (its state and identity kept)" : "");
 	bootsrv_notify_reload(st);
 	return 0;
 }

@@ -78,7 +78,8 @@ int cmd_node_set(struct ctx *ctx, int argc, char **argv)
 	if (rc == 0)
 		rc = node_update(st, db, cfg, &n);
 	if (rc == 0) {
-		printf("%s: updated\n", n.name);
+		if (!ctx->quiet)
+			printf("%s: updated\n", n.name);
 		bootsrv_notify_reload(st);
 	}
 	node_free(&n);

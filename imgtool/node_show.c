@@ -67,7 +67,7 @@ static void print_text(json_t *o)
 			const char *k;
 			json_t *x;
 
-			printf("%-11s", "vars:");
+			printf("%-11s", "vars");
 			if (!json_object_size(v))
 				printf(" -");
 			json_object_foreach(v, k, x)

@@ -68,6 +68,12 @@ static char *key_path(const char *keep, const char *type, const char *prefix)
 	return xasprintf("%s/ssh/%sssh_host_%s_key", keep, prefix, type);
 }
 
+/* <state>/keep/<prefix>cluster_ed25519, from a node's <state>/nodes/<n>/keep. */
+static char *cluster_key_path(const char *keep, const char *prefix)
+{
+	return xasprintf("%s/../../../keep/%scluster_ed25519", keep, prefix);
+}
+
 static int spawn(struct job *j)
 {
 	char *comment = xasprintf("root@%s", j->name);
@@ -145,9 +151,32 @@ static int finish(const struct job *j, int status)
 	return rc;
 }
 
+/* The cluster key's job when it is missing (found from the first node's keep). */
+static int cluster_job(char *const *keeps, size_t n, struct job *jobs, size_t *njobs)
+{
+	char *final, *dir;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	final = cluster_key_path(keeps[0], "");
+	if (path_exists(final)) {
+		free(final);
+		return 0;
+	}
+	dir = dir_of(final);
+	if ((rc = mkdir_p(dir, 0700)) == 0)
+		jobs[(*njobs)++] = (struct job){ cluster_key_path(keeps[0], ".new-"), final,
+						 "ed25519", "cluster", 0 };
+	else
+		free(final);
+	free(dir);
+	return rc;
+}
+
 int keep_ssh_keys(char *const *keeps, char *const *names, size_t n)
 {
-	struct job *jobs = xcalloc(n * NTYPES, sizeof *jobs);
+	struct job *jobs = xcalloc(n * NTYPES + 1, sizeof *jobs);
 	size_t njobs = 0, next = 0, running = 0;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t max = cpus > 0 ? (size_t)cpus : 1;
@@ -167,6 +196,8 @@ int keep_ssh_keys(char *const *keeps, char *const *names, size_t n)
 				free(final);
 			free(dir);
 		}
+	if (rc == 0)
+		rc = cluster_job(keeps, n, jobs, &njobs);
 	if (njobs > NTYPES)
 		log_info("making ssh host keys for %zu nodes", njobs / NTYPES);
 	while (running > 0 || (rc == 0 && next < njobs)) {
@@ -196,8 +227,23 @@ int keep_ssh_keys(char *const *keeps, char *const *names, size_t n)
 	return rc;
 }
 
+static int add_cluster_key(const char *keep, struct tree *ident)
+{
+	char *path = cluster_key_path(keep, ""), *pub = xasprintf("%s.pub", path), *data;
+	size_t len;
+	int rc = 0;
+
+	if (path_exists(path) && (rc = read_file(pub, &data, &len)) == 0)
+		tree_file(ident, "etc/bramble/authorized_keys.root", 0644, data, len);
+	free(path);
+	free(pub);
+	return rc;
+}
+
 int keep_add_ssh(const char *keep, struct tree *ident)
 {
+	if (add_cluster_key(keep, ident) < 0)
+		return -1;
 	for (size_t t = 0; t < NTYPES; t++)
 		for (int pub = 0; pub < 2; pub++) {
 			char *src = key_path(keep, key_types[t], ""), *rel, *data;

@@ -5,6 +5,13 @@
  *   keep/machine-id                          32 hex digits (libuuid)
  *   keep/ssh/ssh_host_{ed25519,ecdsa,rsa}_key{,.pub}   ssh host keys
  *
+ * and, for the whole cluster, <state>/keep/cluster_ed25519{,.pub}: the
+ * ssh key bootsrv's default rollout reboot hook logs in to nodes with as
+ * root. Every identity layer authorizes its public half in
+ * etc/bramble/authorized_keys.root (sshd reads it through the overlays'
+ * etc/ssh/sshd_config.d/bramble.conf). It is found from a node's keep dir
+ * (<state>/nodes/<n>/keep), made with the host keys.
+ *
  * A replaced board gets them too: same machine-id, no "host key changed".
  */
 #ifndef BRAMBLE_NODE_KEEP_H
@@ -25,10 +32,11 @@ int keep_write_machine_id(const char *keep, const char *id);
 /*
  * Make the missing ssh host keys of n nodes (their keep dirs and names,
  * the names go in the key comments), running ssh-keygen for up to one key
- * per CPU at a time: RSA keys take a while.
+ * per CPU at a time: RSA keys take a while; and the cluster key if missing.
  */
 int keep_ssh_keys(char *const *keeps, char *const *names, size_t n);
-/* Add the kept ssh host keys there are to ident as etc/ssh/... */
+/* Add the kept ssh host keys there are to ident as etc/ssh/..., and the
+ * cluster key as etc/bramble/authorized_keys.root once it is made. */
 int keep_add_ssh(const char *keep, struct tree *ident);
 
 #endif

@@ -74,12 +74,13 @@ setup() {
 	for a in sh cat date mv mkdir sleep printf; do ln -s busybox "$root/bin/$a"; done
 	cp "$ident/usr/lib/bramble/heartbeat" "$root/usr/lib/bramble/"
 	cp "$ident/etc/bramble/image" "$root/etc/bramble/"
-	# its own mount namespace for /proc; dies with the unshare (which ignores TERM)
-	BRAMBLE_HEARTBEAT_INTERVAL=1 unshare -m --fork --kill-child sh -c \
-		"mount -t proc proc '$root/proc' && exec chroot '$root' /bin/sh /usr/lib/bramble/heartbeat" \
-		>/dev/null 2>&1 3>&- &
-	defer kill -KILL $!
+	# its own mount namespace for /proc; the shell's pid becomes the script's
+	BRAMBLE_HEARTBEAT_INTERVAL=1 unshare -m --fork sh -c \
+		"mount -t proc proc '$root/proc' && echo \$\$ >'$root.pid' &&
+		 exec chroot '$root' /bin/sh /usr/lib/bramble/heartbeat" >/dev/null 2>&1 3>&- &
 	local hb="$root/var/lib/bramble/heartbeat" t1
+	for _ in $(seq 100); do [ -s "$root.pid" ] && break; sleep 0.1; done
+	defer kill -KILL "$(cat "$root.pid")"
 	for _ in $(seq 100); do [ -s "$hb" ] && break; sleep 0.1; done
 	grep -qx 'image=os@1' "$hb"
 	grep -qE '^boot_id=[0-9a-f-]{36}$' "$hb"

@@ -49,6 +49,7 @@ struct boot_hist {
 };
 
 struct MHD_Daemon;
+struct rollout;
 
 struct daemon {
 	struct ctx *ctx;
@@ -87,6 +88,8 @@ struct daemon {
 	/* HTTP: status page, /status.json, /metrics */
 	struct MHD_Daemon *http;
 	int http_fd;			/* MHD's epoll fd in our loop, -1 if none */
+	/* the rollout or rollback in progress (rollout.h), NULL if none */
+	struct rollout *rollout;
 };
 
 /* run.c */
@@ -183,5 +186,19 @@ int cmd_discover(struct ctx *ctx, int argc, char **argv);
 int cmd_adopt(struct ctx *ctx, int argc, char **argv);
 /* The daemon's side of adopt (adopt.c). */
 json_t *adopt_request(struct daemon *d, const char *node, const char *mac);
+
+/* rollout.c, rollout_run.c: rollouts and rollbacks (rollout.h) */
+int cmd_rollout(struct ctx *ctx, int argc, char **argv);
+int cmd_rollback(struct ctx *ctx, int argc, char **argv);
+/* Control requests: "rollout" or "rollback" (kind), and "rollout-status". */
+json_t *rollout_request(struct daemon *d, const char *kind, json_t *req);
+json_t *rollout_status_request(struct daemon *d, json_t *req);
+/* Advance the rollout in progress (every tick). */
+void rollout_tick(struct daemon *d);
+/* 1 if pid was a reboot hook (handled), else 0. */
+int rollout_reaped(struct daemon *d, pid_t pid, int status);
+/* At start: pick up a rollout a stopped or killed daemon left running. */
+int rollout_resume(struct daemon *d);
+void rollout_close(struct daemon *d);
 
 #endif

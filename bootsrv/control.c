@@ -80,7 +80,12 @@ static json_t *handle(struct daemon *d, json_t *req)
 			return fail("adopt needs \"node\"");
 		return adopt_request(d, node, json_string_value(json_object_get(req, "mac")));
 	}
-	return fail("unknown command (status, discover, adopt, reload)");
+	if (!strcmp(cmd, "rollout") || !strcmp(cmd, "rollback"))
+		return rollout_request(d, cmd, req);
+	if (!strcmp(cmd, "rollout-status"))
+		return rollout_status_request(d, req);
+	return fail("unknown command (status, discover, adopt, reload, rollout, rollback, "
+		    "rollout-status)");
 }
 
 static void finish(struct conn *c, json_t *resp)

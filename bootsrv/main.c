@@ -6,6 +6,8 @@
  *   bootsrv discover [--json]         Pis asking to boot that are not in the inventory
  *   bootsrv adopt NAME [--mac MAC]    bind a node to a discovered Pi
  *   bootsrv check                     preflight of a head node
+ *   bootsrv rollout NAME@VER [...]    move nodes to a version, a batch at a time
+ *   bootsrv rollback [--nodes LIST]   back to the versions they ran before
  */
 #include "bootsrv.h"
 
@@ -20,6 +22,8 @@ static const struct cmd verbs[] = {
 	{ "discover", cmd_discover, "Pis asking to boot that are not in the inventory" },
 	{ "adopt", cmd_adopt, "bind a node to a discovered Pi (new or replacement board)" },
 	{ "check", cmd_check, "preflight of a head node: each problem with its fix" },
+	{ "rollout", cmd_rollout, "move nodes to an image version a batch at a time, with reboots" },
+	{ "rollback", cmd_rollback, "return nodes to the image version they ran before" },
 	{ NULL, NULL, NULL },
 };
 

@@ -138,7 +138,7 @@ static void reap(struct daemon *d)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid == d->dnsmasq.pid)
 			dnsmasq_reaped(d, status);
-		else if (!nfs_reaped(d, pid, status))
+		else if (!nfs_reaped(d, pid, status) && !rollout_reaped(d, pid, status))
 			log_debug("reaped unknown child %d", (int)pid);
 	}
 }
@@ -178,6 +178,7 @@ static void on_tick(struct loop *l, int fd, uint32_t events, void *arg)
 	dnsmasq_tick(d);
 	nfs_tick(d);
 	watch_tick(d);
+	rollout_tick(d);
 	http_tick(d);
 }
 
@@ -278,7 +279,7 @@ static int serve(struct daemon *d)
 	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
 	    bootdb_prune(d->db) < 0 ||
 	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 ||
-	    sniff_open(d) < 0 || control_open(d) < 0 || http_open(d) < 0)
+	    sniff_open(d) < 0 || rollout_resume(d) < 0 || control_open(d) < 0 || http_open(d) < 0)
 		return -1;
 	log_info("serving %zu node%s", d->nnodes, d->nnodes == 1 ? "" : "s");
 	sd_notifyf(0, "READY=1\nSTATUS=serving %zu nodes", d->nnodes);
@@ -297,6 +298,7 @@ static void teardown(struct daemon *d)
 		close(d->sniff_fd);
 	dnsmasq_shutdown(d);
 	nfs_shutdown(d);
+	rollout_close(d);
 	nodes_free_all(d);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);

@@ -8,6 +8,11 @@
  *   {"cmd":"discover"}            -> {"ok":true,"discovered":[...]}
  *   {"cmd":"adopt","node":N[,"mac":M]} -> {"ok":true,"node":N,"mac":M}
  *   {"cmd":"reload"}              -> {"ok":true} once the inventory is applied
+ *   {"cmd":"rollout","image":"N@V"[,"nodes":[..],"batch":B,"timeout":S,"reboot_cmd":C]}
+ *   {"cmd":"rollback"[,"nodes":[..],"batch":B,"timeout":S,"reboot_cmd":C]}
+ *                                 -> {"ok":true,"id":ID,"nodes":N,"batches":K} once started
+ *   {"cmd":"rollout-status"[,"id":ID,"since":SEQ]}
+ *                                 -> {"ok":true,"id":..,"state":..,"nodes":[..],"log":[..]}
  * A failure is {"ok":false,"error":"one line"}.
  */
 #ifndef BRAMBLE_BOOTSRV_CTL_H

@@ -92,7 +92,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE rollouts ("
 	"  id INTEGER PRIMARY KEY,"
 	"  kind TEXT NOT NULL CHECK (kind IN ('rollout', 'rollback')),"
-	"  target TEXT NOT NULL,"			/* NAME@VER, 'previous' */
+	"  target TEXT NOT NULL,"			/* NAME@VER, 'previous versions' */
 	"  batch INTEGER NOT NULL,"
 	"  timeout INTEGER NOT NULL,"			/* seconds per batch */
 	"  reboot_cmd TEXT,"				/* NULL: bramble.conf's or ssh */

@@ -1,0 +1,212 @@
+#!/usr/bin/env bats
+# bootsrv rollout/rollback with emulated Pis: the reboot hook re-runs pisim
+# for the node in its namespace with a new boot id (DHCP, TFTP, NFS root,
+# heartbeat), and bootsrv waits for the heartbeat naming the new version.
+
+load helpers
+load bootsrv_lib
+
+setup() {
+	bramble_setup
+	need_root
+	need_cmd dnsmasq
+	need_cmd ganesha.nfsd
+	bootsrv_net full
+	imgtool image import -q "$(synth_image base)" --name os
+	# os@2: the same tree plus one file (a second import is a version too,
+	# without needing qemu for image exec)
+	imgtool image import -q "$(synth_image base)" --name os
+	HOOK=$BATS_TEST_TMPDIR/reboot-hook
+	cat >"$HOOK" <<-EOF
+	#!/bin/sh
+	# test reboot hook: \$1 node, \$2 address, \$3 MAC, \$4 the version to boot
+	d=$BATS_TEST_TMPDIR
+	echo "\$4 \$BRAMBLE_NODE \$BRAMBLE_NODE_MAC" >>"\$d/hooks.\$1"
+	if [ -e "\$d/fail.\$1" ]; then echo "power relay for \$1 does not answer" >&2; exit 1; fi
+	opts=--heartbeat
+	[ -e "\$d/nonfs.\$1" ] && opts=--no-nfs
+	setsid ip netns exec "\$(cat "\$d/ns.\$1")" pisim --iface eth0 --mac "\$3" \$opts \\
+		--boot-id "\$(cat /proc/sys/kernel/random/uuid)" --json -q \\
+		>>"\$d/\$1.json" 2>>"\$d/\$1.err" </dev/null &
+	EOF
+	chmod +x "$HOOK"
+}
+
+teardown() { run_deferred; }
+
+mac_of() { printf 'dc:a6:32:70:00:%02x' "$1"; }
+
+# add_nodes N: n1..nN on os@1
+add_nodes() {
+	for i in $(seq "$1"); do
+		imgtool -q node add "n$i" --mac "$(mac_of "$i")" --image os@1
+		net_name "n$i" >"$BATS_TEST_TMPDIR/ns.n$i"
+	done
+}
+
+# boot_all N: first boot of n1..nN, all up
+boot_all() {
+	local pids=() i
+	for i in $(seq "$1"); do
+		pisim_boot "n$i" "$(mac_of "$i")" & pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	for i in $(seq "$1"); do
+		wait_for 15 sh -c "bootsrv status | grep -q '^n$i .* up '"
+	done
+}
+
+heartbeat() {	# heartbeat NODE FIELD
+	sed -n "s/^$2=//p" "$BRAMBLE_STATE/nodes/$1/state/upper/var/lib/bramble/heartbeat"
+}
+
+db_version() {
+	sqlite3_q "SELECT image || '@' || ver FROM nodes WHERE name = '$1'"
+}
+
+# Everything that says which version a node boots agrees: its row, its
+# identity layer's /etc/bramble/image and its boot dir's cmdline.txt root.
+assert_on() {
+	local node=$1 want=$2
+	assert_equal "$(db_version "$node")" "$want"
+	assert_equal "$(cat "$BRAMBLE_STATE/nodes/$node/ident/etc/bramble/image")" "$want"
+}
+
+@test "rollout of 8 nodes in batches of 2, then rollback: heartbeats name each version" {
+	add_nodes 8
+	bootsrv_start
+	boot_all 8
+	for i in $(seq 8); do first[$i]=$(heartbeat "n$i" boot_id); done
+	run bootsrv rollout os@2 --batch 2 --timeout 60 --reboot-cmd "$HOOK"
+	assert_success
+	assert_line --partial "rollout of 8 nodes to os@2 in 4 batches of 2"
+	assert_line --partial "batch 4 of 4 done"
+	assert_line --partial "done: 8 nodes on os@2"
+	# batches in order: n1 and n2 were up before n3 was touched
+	up2=$(grep -n "n2: up on os@2" <<<"$output" | cut -d: -f1)
+	sw3=$(grep -n "n3: root switched" <<<"$output" | cut -d: -f1)
+	[ "$up2" -lt "$sw3" ]
+	for i in $(seq 8); do
+		assert_on "n$i" os@2
+		assert_equal "$(heartbeat "n$i" image)" os@2
+		refute [ "$(heartbeat "n$i" boot_id)" = "${first[$i]}" ]
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/hooks.n$i")" "os@2 n$i $(mac_of "$i")"
+	done
+	run bootsrv status
+	assert_line --regexp '^n8 .* os@2 +up '
+	# back, all of them: the nodes the latest rollout moved
+	run bootsrv rollback --batch 4 --timeout 60 --reboot-cmd "$HOOK"
+	assert_success
+	assert_line --partial "rollback of 8 nodes to previous versions in 2 batches of 4"
+	assert_line --partial "done: 8 nodes on previous versions"
+	for i in $(seq 8); do
+		assert_on "n$i" os@1
+		assert_equal "$(heartbeat "n$i" image)" os@1
+	done
+	run bootsrv rollout --status
+	assert_line --index 0 "rollback 2 to previous versions: done"
+	assert_line --regexp '^n1 +1 +os@2 +os@1 +done'
+}
+
+@test "a failing reboot hook stops the rollout: its batch goes back, later nodes untouched" {
+	add_nodes 6
+	bootsrv_start
+	boot_all 6
+	first4=$(heartbeat n4 boot_id)
+	touch "$BATS_TEST_TMPDIR/fail.n3"
+	run bootsrv rollout os@2 --batch 2 --timeout 60 --reboot-cmd "$HOOK"
+	assert_failure 1
+	assert_line --partial "n3 failed: reboot hook exited with status 1: power relay for n3 does not answer"
+	assert_line --partial "batch 2 failed: switching it back"
+	assert_line --partial "n4: switched back to os@1 and rebooting"
+	assert_line "bootsrv: error: rollout 1 failed: n3 reboot hook exited with status 1: power relay for n3 does not answer"
+	assert_on n1 os@2
+	assert_on n2 os@2
+	for n in n3 n4 n5 n6; do assert_on "$n" os@1; done
+	# n4 was rebooted back onto os@1; n5 and n6 were never touched
+	wait_for 20 sh -c "grep -q image=os@1 '$BRAMBLE_STATE/nodes/n4/state/upper/var/lib/bramble/heartbeat' &&
+		! grep -q 'boot_id=$first4' '$BRAMBLE_STATE/nodes/n4/state/upper/var/lib/bramble/heartbeat'"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/hooks.n4")" "os@2 n4 $(mac_of 4)
+os@1 n4 $(mac_of 4)"
+	assert_not_exist "$BATS_TEST_TMPDIR/hooks.n5"
+	assert_not_exist "$BATS_TEST_TMPDIR/hooks.n6"
+	run bootsrv rollout --status
+	assert_line --index 0 "rollout 1 to os@2: failed"
+	assert_line --regexp '^n3 +2 +os@1 +os@2 +reverted +reboot hook exited with status 1'
+	assert_line --regexp '^n5 +3 +os@1 +os@2 +pending'
+}
+
+@test "a node that does not come back in time: the phase it reached is named" {
+	add_nodes 2
+	bootsrv_start
+	boot_all 2
+	touch "$BATS_TEST_TMPDIR/nonfs.n2"	# its next boot stops after TFTP
+	run bootsrv rollout os@2 --batch 2 --timeout 8 --reboot-cmd "$HOOK"
+	assert_failure 1
+	assert_line --partial "n1: up on os@2"
+	assert_line "bootsrv: error: rollout 1 failed: n2 not back on os@2 within 8 s: no heartbeat: its kernel mounted the root, but the heartbeat never came"
+	assert_on n1 os@1
+	assert_on n2 os@1
+}
+
+@test "bootsrv killed mid-rollout: restarted, it resumes; no node is left half-switched" {
+	add_nodes 4
+	BRAMBLE_CRASHPOINT=rollout-switched bootsrv_start
+	boot_all 4
+	run bootsrv rollout os@2 --batch 2 --timeout 60 --reboot-cmd "$HOOK"
+	assert_failure 1
+	assert_output --partial "bootsrv stopped; the rollout resumes when it starts again"
+	wait_for 10 sh -c "! kill -0 $BOOTSRV_PID"
+	# what systemd does to a crashed unit's processes (KillMode=control-group):
+	# rpcbind outlives a killed bootsrv
+	for p in $(ip netns pids "$HEAD"); do kill -9 "$p" 2>/dev/null || true; done
+	# killed between n1's new row and its publishing: the row and the
+	# derived files already agree (one transaction, rebuilt in place)
+	assert_on n1 os@2
+	assert_on n2 os@1
+	rm -f "$BRAMBLE_STATE/run/bootsrv.sock"	# the dead daemon's
+	bootsrv_start
+	run bootsrv rollout --status --wait
+	assert_success
+	assert_line --partial "bootsrv restarted: resuming at batch 1 of 2"
+	assert_line --partial "done: 4 nodes on os@2"
+	for i in 1 2 3 4; do
+		assert_on "n$i" os@2
+		assert_equal "$(heartbeat "n$i" image)" os@2
+	done
+	run sqlite3_q "SELECT count(*) FROM rollouts WHERE state = 'done'"
+	assert_output 1
+}
+
+@test "rollout/rollback bad input: one line, nothing started" {
+	add_nodes 2
+	run bootsrv rollout os@2
+	assert_failure
+	assert_output "bootsrv: error: bootsrv is not running: rollouts run in the daemon, start it ('bootsrv run' or systemctl start bootsrv)"
+	bootsrv_start
+	check() {
+		run bootsrv "$@"
+		assert_failure
+		assert_equal "${#lines[@]}" 1
+		assert_equal "$(sqlite3_q 'SELECT count(*) FROM rollouts')" 0
+	}
+	check rollout nosuch
+	assert_output --partial "unknown image 'nosuch'"
+	check rollout os@7
+	assert_output --partial "image os has no version 7"
+	check rollout os@2 --nodes n1,ghost
+	assert_output --partial "no node 'ghost'"
+	check rollout os@1
+	assert_output --partial "no node of image os to move"
+	check rollout os@2 --batch 0
+	assert_output --partial "--batch 0: give a whole number"
+	check rollout os@2 --nodes 'n[1-'
+	assert_output --partial "n[1-"
+	check rollout
+	assert_output --partial "give one NAME@VER"
+	check rollback
+	assert_output --partial "nothing to roll back"
+	check rollback --nodes n1
+	assert_output --partial "n1 has no earlier version to return to"
+	for n in n1 n2; do assert_on "$n" os@1; done
+}

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "err.h"
 #include "log.h"
+#include "node_conflict.h"
 #include "node_edit.h"
 #include "store.h"
 #include "xalloc.h"
@@ -242,6 +243,25 @@ static void fail_node(struct daemon *d, struct rnode *n, const char *fmt, const 
 	rollout_log(d->db, d->rollout, "%s failed: %s", n->name, n->why);
 }
 
+/* Say which of the node's own files will shadow what the update changed. */
+static void log_conflicts(struct daemon *d, const struct rnode *n)
+{
+	char *text = NULL, *save = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return;
+	rc = node_conflicts(d->st, n->name, n->from_image, n->from_ver, n->to_image, n->to_ver, f);
+	fclose(f);
+	if (rc < 0)
+		log_warn("%s: %s", n->name, err_get());
+	for (char *l = strtok_r(text, "\n", &save); rc > 0 && l; l = strtok_r(NULL, "\n", &save))
+		rollout_log(d->db, d->rollout, "%s: its own state shadows the update: %s", n->name, l);
+	free(text);
+}
+
 static void do_switch(struct daemon *d, struct rnode *n)
 {
 	struct bnode *b = bnode_of(d, n->name);
@@ -256,6 +276,7 @@ static void do_switch(struct daemon *d, struct rnode *n)
 	save_node(d, n);
 	rollout_log(d->db, d->rollout, "%s: root switched from %s@%d to %s@%d", n->name,
 		    n->from_image, n->from_ver, n->to_image, n->to_ver);
+	log_conflicts(d, n);
 }
 
 static void do_reboot(struct daemon *d, struct rnode *n)

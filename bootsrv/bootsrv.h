@@ -99,8 +99,6 @@ int daemon_reload(struct daemon *d);
 /* cluster.interface exists and holds server_ip; dhcp_range fits (also `check`). */
 int check_network(const struct config *cfg);
 /* Unblock our signals around code that forks children without resetting the mask. */
-void signals_release(void);
-void signals_restore(void);
 
 /* dnsmasq.c */
 int dnsmasq_setup(struct daemon *d);

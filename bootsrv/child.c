@@ -1,6 +1,7 @@
 #include "child.h"
 
 #include "err.h"
+#include "runcmd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,11 +25,9 @@ long long now_ms(void)
 /* In the forked child: nothing here may allocate or report; exit 127. */
 static void exec_child(const struct child *c, char *const argv[], int pipe_w, pid_t parent)
 {
-	sigset_t none;
 	int devnull = open("/dev/null", O_RDONLY);
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);	/* bootsrv blocks them for signalfd */
+	child_reset_signals();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(127);

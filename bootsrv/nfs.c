@@ -100,14 +100,9 @@ int nfs_sync(struct daemon *d)
 
 static int start_servers(struct daemon *d)
 {
-	int rc;
-
 	if (d->cfg->nfs_backend != NFS_GANESHA)
 		return 0;
-	signals_release();
-	rc = nfs_server_start(&d->nfsd, d->st, d->cfg);
-	signals_restore();
-	if (rc < 0)
+	if (nfs_server_start(&d->nfsd, d->st, d->cfg) < 0)
 		return err_wrap("starting the NFS server: ");
 	d->nfs_retry_at = 0;
 	return 0;

@@ -184,52 +184,12 @@ static void on_tick(struct loop *l, int fd, uint32_t events, void *arg)
 
 static const int handled[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
 #define NHANDLED (sizeof handled / sizeof handled[0])
-static volatile sig_atomic_t held[NHANDLED];
-
-static void hold(int sig)
-{
-	for (size_t i = 0; i < NHANDLED; i++)
-		if (handled[i] == sig)
-			held[i] = 1;
-}
 
 static void handled_set(sigset_t *set)
 {
 	sigemptyset(set);
 	for (size_t i = 0; i < NHANDLED; i++)
 		sigaddset(set, handled[i]);
-}
-
-/*
- * Children forked by code that does not reset the signal mask (nfsroot's
- * Ganesha and rpcbind start) would inherit ours, with SIGTERM blocked,
- * and never stop. So around such calls the signals are unblocked and
- * caught by a handler (dispositions reset to default at exec); once
- * blocked again, what arrived is raised anew for the signalfd.
- */
-void signals_release(void)
-{
-	sigset_t set;
-
-	handled_set(&set);
-	for (size_t i = 0; i < NHANDLED; i++)
-		signal(handled[i], hold);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-}
-
-void signals_restore(void)
-{
-	sigset_t set;
-
-	handled_set(&set);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	for (size_t i = 0; i < NHANDLED; i++) {
-		signal(handled[i], SIG_DFL);
-		if (held[i]) {
-			held[i] = 0;
-			raise(handled[i]);
-		}
-	}
 }
 
 static int open_signals(struct daemon *d)

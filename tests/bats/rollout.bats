@@ -178,6 +178,41 @@ os@1 n4 $(mac_of 4)"
 	assert_output 1
 }
 
+@test "the default reboot hook: ssh as root with the cluster key, checking the node's host keys" {
+	for i in 1 2; do
+		imgtool -q node add "n$i" --mac "$(mac_of "$i")" --image os@1 --ip "10.42.0.5$i"
+		net_name "n$i" >"$BATS_TEST_TMPDIR/ns.10.42.0.5$i"
+		mac_of "$i" >"$BATS_TEST_TMPDIR/mac.10.42.0.5$i"
+	done
+	# the identity layer authorizes the cluster key for root
+	assert_equal "$(cat "$BRAMBLE_STATE/nodes/n1/ident/etc/bramble/authorized_keys.root")" \
+		"$(cat "$BRAMBLE_STATE/keep/cluster_ed25519.pub")"
+	assert_file_contains "$BRAMBLE_STATE/nodes/n1/ident/etc/ssh/sshd_config.d/bramble.conf" \
+		'^AuthorizedKeysFile .* /etc/bramble/authorized_keys.%u$'
+	# an ssh that records how it was called and reboots the emulated Pi
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/ssh" <<-EOF
+	#!/bin/sh
+	d=$BATS_TEST_TMPDIR
+	for a; do case \$a in root@*) ip=\${a#root@} ;; esac; done
+	echo "\$*" >"\$d/ssh.\$ip"
+	setsid ip netns exec "\$(cat "\$d/ns.\$ip")" pisim --iface eth0 --mac "\$(cat "\$d/mac.\$ip")" \\
+		--heartbeat --json -q >>"\$d/\$ip.json" 2>&1 </dev/null &
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/bin/ssh"
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" bootsrv_start
+	for i in 1 2; do pisim_boot "n$i" "$(mac_of "$i")"; done
+	run bootsrv rollout os@2 --batch 2 --timeout 60
+	assert_success
+	assert_line --partial "done: 2 nodes on os@2"
+	for i in 1 2; do
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/ssh.10.42.0.5$i")" "-n -i $BRAMBLE_STATE/keep/cluster_ed25519 -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$BRAMBLE_STATE/run/known_hosts.n$i root@10.42.0.5$i nohup reboot >/dev/null 2>&1 &"
+		assert_file_contains "$BRAMBLE_STATE/run/known_hosts.n$i" \
+			"^10.42.0.5$i $(cut -d' ' -f1-2 "$BRAMBLE_STATE/nodes/n$i/keep/ssh/ssh_host_ed25519_key.pub")"
+		assert_on "n$i" os@2
+	done
+}
+
 @test "rollout/rollback bad input: one line, nothing started" {
 	add_nodes 2
 	run bootsrv rollout os@2

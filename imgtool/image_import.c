@@ -68,7 +68,9 @@ static int usage(FILE *f)
 	      "device nodes and sparse files. Files equal to stored ones are shared, so a\n"
 	      "re-import costs almost no space. The copy is made netboot-ready (SD card lines\n"
 	      "out of /etc/fstab, first-boot resize and swap services off, first-boot init=\n"
-	      "out of cmdline.txt); the report lists every change. Needs root.\n\n"
+	      "out of cmdline.txt); the report lists every change. A directory without Pi\n"
+	      "boot files is an image for PXE machines: the report names the kernel and\n"
+	      "initrd they will boot and warns when those cannot mount an NFS root. Needs root.\n\n"
 	      "  --name NAME   image name: letters, digits, '.', '_', '-' (required)\n"
 	      "  -q, --quiet   print errors only (no progress, no report)\n"
 	      "  -h, --help    this text\n",

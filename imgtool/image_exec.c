@@ -73,7 +73,7 @@ static int usage(FILE *f)
 	return f == stdout ? 0 : EXIT_USAGE;
 }
 
-int exec_add_bind(struct exec_run *r, const char *arg)
+static int add_bind(struct exec_run *r, const char *arg)
 {
 	const char *colon = strchr(arg, ':');
 	struct chroot_bind *b;
@@ -85,6 +85,24 @@ int exec_add_bind(struct exec_run *r, const char *arg)
 	b = &r->binds[r->nbinds++];
 	b->src = strndup(arg, (size_t)(colon - arg));
 	b->dst = colon + 1;
+	return 0;
+}
+
+int exec_options(struct ctx *ctx, struct exec_run *r, int argc, char **argv,
+		 int (*usage)(FILE *))
+{
+	static const struct option opts[] = {
+		{ "bind", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'b')
+			return usage(stderr);
+		if (add_bind(r, optarg) < 0)
+			return cli_usage(ctx, "%s", err_get());
+	}
 	return 0;
 }
 
@@ -151,33 +169,37 @@ static char *boot_mountpoint(const char *mnt)
 	return NULL;
 }
 
-static int mount_overlays(struct run *x)
+/* An overlay of the version's sub (root, boot) at target; upper and work
+ * dirs in the exec dir. */
+static int overlay_of(struct run *x, const char *sub, const char *target, char **upper)
 {
-	char *lower = xasprintf("%s/root", x->vdir), *work = xasprintf("%s/root.work", x->dir);
-	char *mnt = xasprintf("%s/mnt", x->dir), *boot = NULL;
+	char *lower = xasprintf("%s/%s", x->vdir, sub), *work = xasprintf("%s/%s.work", x->dir, sub);
 	int rc;
 
-	x->upper_root = xasprintf("%s/root.upper", x->dir);
-	rc = chroot_overlay(lower, x->upper_root, work, mnt);
-	if (rc == 0)
-		x->mnt = mnt;
-	else
-		free(mnt);
-	free(lower);
-	free(work);
-	if (rc < 0 || !(boot = boot_mountpoint(x->mnt)))
-		return rc;
-	lower = xasprintf("%s/boot", x->vdir);
-	work = xasprintf("%s/boot.work", x->dir);
-	x->upper_boot = xasprintf("%s/boot.upper", x->dir);
-	rc = chroot_overlay(lower, x->upper_boot, work, boot);
-	if (rc == 0)
-		x->boot_mnt = boot;
-	else
-		free(boot);
+	*upper = xasprintf("%s/%s.upper", x->dir, sub);
+	rc = chroot_overlay(lower, *upper, work, target);
 	free(lower);
 	free(work);
 	return rc;
+}
+
+static int mount_overlays(struct run *x)
+{
+	char *mnt = xasprintf("%s/mnt", x->dir), *boot;
+
+	if (overlay_of(x, "root", mnt, &x->upper_root) < 0) {
+		free(mnt);
+		return -1;
+	}
+	x->mnt = mnt;
+	if (!(boot = boot_mountpoint(x->mnt)))
+		return 0;	/* the image has no place for boot files: boot/ stays as it is */
+	if (overlay_of(x, "boot", boot, &x->upper_boot) < 0) {
+		free(boot);
+		return -1;
+	}
+	x->boot_mnt = boot;
+	return 0;
 }
 
 static int umount_overlays(struct run *x)
@@ -335,13 +357,8 @@ void exec_free_binds(struct exec_run *r)
 
 int cmd_image_exec(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bind", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct exec_run r = { 0 };
-	int dash = 1, c, rc = -1;
+	int dash = 1, rc;
 
 	if (cli_wants_help(argc, argv))
 		return usage(stdout);
@@ -351,16 +368,8 @@ int cmd_image_exec(struct ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "image exec: give the command to run after -- "
 				 "(e.g. imgtool image exec bookworm -- apt-get -y upgrade)");
 	/* Options end at --: the command's own are not ours. */
-	while ((c = getopt_long(dash, argv, "", opts, NULL)) != -1) {
-		if (c != 'b') {
-			rc = usage(stderr);
-			goto out;
-		}
-		if (exec_add_bind(&r, optarg) < 0) {
-			rc = cli_usage(ctx, "%s", err_get());
-			goto out;
-		}
-	}
+	if ((rc = exec_options(ctx, &r, dash, argv, usage)) != 0)
+		goto out;
 	if (optind != dash - 1) {
 		rc = cli_usage(ctx, "image exec: give one NAME[@VER] before -- "
 			       "(see 'imgtool image exec --help')");

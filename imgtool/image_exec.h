@@ -9,6 +9,8 @@
 #include "chroot_env.h"
 #include "cli.h"
 
+#include <stdio.h>
+
 struct exec_run {
 	const char *spec;		/* NAME[@VER] */
 	struct chroot_bind *binds;	/* --bind SRC:DST */
@@ -17,8 +19,13 @@ struct exec_run {
 	int shell;			/* interactive: a prompt naming the version */
 };
 
-/* Add one --bind SRC:DST; -1 with a usage message when malformed. */
-int exec_add_bind(struct exec_run *r, const char *arg);
+/*
+ * Take the --bind SRC:DST options of argv[0..argc) into r: 0, or the exit
+ * status to return (usage(stderr) for an unknown option, a usage error
+ * for a malformed bind).
+ */
+int exec_options(struct ctx *ctx, struct exec_run *r, int argc, char **argv,
+		 int (*usage)(FILE *));
 void exec_free_binds(struct exec_run *r);
 /* Run and commit; returns the exit status for main (the command's own
  * when it failed). */

@@ -5,8 +5,6 @@
 #include "commands.h"
 #include "image_exec.h"
 
-#include "err.h"
-
 #include <getopt.h>
 #include <stdio.h>
 
@@ -27,25 +25,14 @@ static int usage(FILE *f)
 
 int cmd_image_shell(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "bind", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static char *sh[] = { "/bin/sh", NULL };
 	struct exec_run r = { .argv = sh, .shell = 1 };
-	int c, rc = -1;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h' || c != 'b') {
-			rc = usage(c == 'h' ? stdout : stderr);
-			goto out;
-		}
-		if (exec_add_bind(&r, optarg) < 0) {
-			rc = cli_usage(ctx, "%s", err_get());
-			goto out;
-		}
-	}
+	if (cli_wants_help(argc, argv))
+		return usage(stdout);
+	if ((rc = exec_options(ctx, &r, argc, argv, usage)) != 0)
+		goto out;
 	if (optind != argc - 1) {
 		rc = cli_usage(ctx, "image shell: give one NAME[@VER] (see 'imgtool image shell "
 			       "--help')");

@@ -374,58 +374,51 @@ static void command(const struct chroot_env *e, char *const argv[], int errfd)
 }
 
 /*
- * PID 1 of the command's namespace: mounts, runs the command, reaps what
- * it leaves, and exits with its status, which kills every process left.
- * It dies with its parent.
+ * Fork fn, wait for it, and exit with its exit status (128 + signal when
+ * killed). As PID 1 this also reaps whatever the command left; exiting
+ * then kills all of it.
  */
-static void ns_init(const struct chroot_env *e, char *const argv[], int errfd)
+static _Noreturn void run_and_exit(void (*fn)(const struct chroot_env *, char *const[], int),
+				   const struct chroot_env *e, char *const argv[], int errfd)
 {
 	int status;
-	pid_t cmd, p;
+	pid_t pid = fork(), p;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || mount_all(e) < 0) {
-		dprintf(errfd, "%s", err_get());
-		_exit(255);
-	}
-	cmd = fork();
-	if (cmd == 0)
-		command(e, argv, errfd);
-	if (cmd < 0) {
+	if (pid == 0)
+		fn(e, argv, errfd);
+	if (pid < 0) {
 		dprintf(errfd, "cannot start %s: %s", argv[0], strerror(errno));
 		_exit(255);
 	}
-	while ((p = wait(&status)) != cmd)
+	while ((p = wait(&status)) != pid)
 		if (p < 0 && errno != EINTR)
 			_exit(255);
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+/* PID 1 of the command's namespace: mounts, then runs the command. */
+static void ns_init(const struct chroot_env *e, char *const argv[], int errfd)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || mount_all(e) < 0) {
+		dprintf(errfd, "%s", err_get());
+		_exit(255);
+	}
+	run_and_exit(command, e, argv, errfd);
+}
+
 /*
  * Between us and PID 1: makes the PID namespace (so ours stays usable for
- * forks) and passes PID 1's exit status on. Dies with us.
+ * forks) and passes PID 1's exit status on. Dies with us, PID 1 with it.
  */
 static void ns_parent(const struct chroot_env *e, char *const argv[], int errfd, pid_t us)
 {
-	int status;
-	pid_t pid;
-
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != us)
 		_exit(255);
 	if (unshare(CLONE_NEWPID) < 0) {
 		dprintf(errfd, "cannot make a PID namespace: %s", strerror(errno));
 		_exit(255);
 	}
-	pid = fork();
-	if (pid == 0)
-		ns_init(e, argv, errfd);
-	if (pid < 0) {
-		dprintf(errfd, "cannot start %s: %s", argv[0], strerror(errno));
-		_exit(255);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			_exit(255);
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	run_and_exit(ns_init, e, argv, errfd);
 }
 
 int chroot_env_run(const struct chroot_env *e, char *const argv[], int *status)

@@ -5,6 +5,8 @@
 #   defer CMD...            run CMD at teardown (last deferred runs first)
 #   synth_image NAME [OPTS] path of a cached synthetic Pi image (scripts/mkimage OPTS)
 #   need_root / need_cmd X  skip with a reason when the machine cannot run the test
+#   need_binfmt_arm64       skip unless arm64 programs run here (imgtool image exec
+#                           of the synthetic image: qemu-user binfmt with the F flag)
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -49,6 +51,11 @@ need_root() {
 
 need_cmd() {
 	command -v "$1" >/dev/null || skip "needs $1"
+}
+
+need_binfmt_arm64() {
+	[ "$(uname -m)" = aarch64 ] || grep -qs '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
+		skip "needs qemu-aarch64 in binfmt_misc with the F flag (run scripts/setup)"
 }
 
 # synth_image KEY [mkimage options]: build once per run, return the path.

@@ -10,13 +10,8 @@ setup() {
 	need_root
 }
 
-need_binfmt() {
-	grep -qs '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
-		skip "needs qemu-aarch64 in binfmt_misc with the F flag (run scripts/setup)"
-}
-
 @test "diff: +, -, M sorted by path; content-only and mode changes; with itself: nothing" {
-	need_binfmt
+	need_binfmt_arm64
 	imgtool -q image import "$(synth_image base)" --name a
 	# hostname: other bytes, same size and mtime: only its content tells.
 	imgtool -q image exec a -- /bin/sh -c '

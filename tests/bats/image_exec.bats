@@ -11,12 +11,6 @@ setup() {
 	need_root
 }
 
-# The synthetic image's busybox is arm64: exec runs it through qemu-user.
-need_binfmt() {
-	grep -qs '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
-		skip "needs qemu-aarch64 in binfmt_misc with the F flag (run scripts/setup)"
-}
-
 import_base() {
 	imgtool -q image import "$(synth_image base)" --name img
 }
@@ -51,7 +45,7 @@ for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 }
 
 @test "exec adds a file: a new version with it, the old one unchanged, the rest shared" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	snap=$(snapshot img 1)
 	run imgtool image exec img -- /bin/sh -c 'echo x > /etc/x; uname -m'
@@ -78,7 +72,7 @@ for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 }
 
 @test "exec removes for real, changes metadata and boot files; no overlay traces" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	run imgtool image exec img -- /bin/sh -c '
 		rm /etc/hostname
@@ -123,7 +117,7 @@ M root/etc/passwd
 }
 
 @test "exec keeps hardlinks the command made, and equal new files apart" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	run imgtool image exec img -- /bin/sh -c '
 		ln /etc/passwd /etc/passwd.link
@@ -138,7 +132,7 @@ M root/etc/passwd
 }
 
 @test "exec of a failing command creates nothing and exits with its status" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	before=$(state_digest)
 	run imgtool image exec img -- /bin/sh -c 'echo x > /etc/x; exit 3'
@@ -152,7 +146,7 @@ M root/etc/passwd
 }
 
 @test "exec with no change creates nothing" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	before=$(state_digest)
 	run imgtool image exec img -- /bin/sh -c 'cat /etc/passwd >/dev/null; echo t > /tmp/t; echo r > /run/r'
@@ -162,7 +156,7 @@ M root/etc/passwd
 }
 
 @test "shell: commands on stdin; exit 0 commits, exit 1 throws away" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	run imgtool image shell img <<<'echo from-shell > /etc/motd'
 	assert_success
@@ -174,7 +168,7 @@ M root/etc/passwd
 }
 
 @test "exec: binds, API filesystems, resolv.conf; mount points it made are gone after" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	mkdir -p "$BATS_TEST_TMPDIR/host"
 	echo from-host >"$BATS_TEST_TMPDIR/host/f"
@@ -205,7 +199,7 @@ M root/etc/passwd
 }
 
 @test "kill -9 while committing leaves no version and no mount; the next exec cleans up" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	for point in exec-staged published; do
 		run env BRAMBLE_CRASHPOINT=$point imgtool image exec img -- /bin/sh -c 'echo x > /etc/x'
@@ -223,7 +217,7 @@ M root/etc/passwd
 }
 
 @test "kill -9 of exec while the command runs: no process, no mount left; swept next time" {
-	need_binfmt
+	need_binfmt_arm64
 	import_base
 	imgtool image exec img -- /bin/sh -c 'echo x > /etc/x; exec sleep 4712' >/dev/null 2>&1 &
 	pid=$!

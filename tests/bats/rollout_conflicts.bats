@@ -7,8 +7,7 @@ load helpers
 setup() {
 	bramble_setup
 	need_root
-	grep -qs '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 ||
-		skip "needs qemu-aarch64 in binfmt_misc with the F flag (run scripts/setup)"
+	need_binfmt_arm64
 	export BRAMBLE_OVERLAYS="$REPO/overlays"
 	imgtool -q image import "$(synth_image base)" --name os
 	# os@2: passwd changed, shadow removed, etc/added new, group untouched

@@ -8,10 +8,7 @@ load pxe
 
 setup() {
 	bramble_setup
-	need_root
-	need_vm
-	need_cmd dnsmasq
-	need_cmd ganesha.nfsd
+	need_boot_stack
 	D="$BATS_TEST_TMPDIR/demo"
 	NS=bd$(printf '%s' "$D" | md5sum | cut -c1-4)
 	defer "$REPO/scripts/demo" --stop --dir "$D"

@@ -11,8 +11,7 @@ load pxe
 setup() {
 	bramble_setup
 	need_root
-	PXE=$(pxe_image)
-	KVER=$(basename "$PXE"/boot/vmlinuz-* | sed 's/^vmlinuz-//')
+	pxe_setup
 }
 
 # variant NAME: a copy of the PXE image to change.

@@ -15,8 +15,7 @@ load pxe
 setup() {
 	node_setup
 	need_root
-	PXE=$(pxe_image)
-	KVER=$(basename "$PXE"/boot/vmlinuz-* | sed 's/^vmlinuz-//')
+	pxe_setup
 	imgtool image import -q "$PXE" --name pxe
 }
 
@@ -125,12 +124,8 @@ dhcp_ask() {
 		cmp "$BATS_TEST_TMPDIR/u" /usr/lib/ipxe/undionly.kpxe
 	fi
 	# the Pi (arch 0 too) still gets the Raspberry Pi menu and boots
-	P=$(net_name p)
-	net_client "$HEAD" "$P" dc:a6:32:42:00:01
-	ip netns exec "$P" pisim --iface eth0 --mac dc:a6:32:42:00:01 --model 4 --heartbeat --json -q \
-		>"$BATS_TEST_TMPDIR/pi.json"
-	run python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['hostname'])" "$BATS_TEST_TMPDIR/pi.json"
-	assert_output pi1
+	pisim_boot pi1 dc:a6:32:42:00:01 --model 4
+	assert_equal "$(json_get "$BATS_TEST_TMPDIR/pi1.json" "d['hostname']")" pi1
 	run sqlite3_q "SELECT count(*) FROM boot_events WHERE node = 'pc1' AND kind = 'dhcp'"
 	[ "$output" -ge 1 ]
 }

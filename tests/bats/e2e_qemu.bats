@@ -82,13 +82,14 @@ heartbeat_not() { [ "$(heartbeat_of "$1" "$2")" != "$3" ]; }
 	wait_for 10 sh -c "bootsrv status | grep -q '^vm1 .*52:54:00:42:00:02 .* up '"
 }
 
-@test "a UEFI VM boots through full DHCP (iPXE as x86_64 UEFI, the kernel's EFI stub)" {
+@test "a UEFI PC boots through full DHCP: its firmware's PXE gets iPXE, iPXE the script, one boot" {
 	[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || skip "no OVMF (apt-get install ovmf)"
 	bootsrv_net full
 	imgtool node add efi1 --mac 52:54:00:42:00:11 --model pxe --image pxe --ip 10.42.0.42
 	bootsrv_start
 	V=$(vm_dir efi)
-	vm start "$V" --netns "$HEAD" --mac 52:54:00:42:00:11 --uefi
+	# OVMF's own PXE, no iPXE option ROM: dnsmasq must hand it snponly.efi
+	vm start "$V" --netns "$HEAD" --mac 52:54:00:42:00:11 --uefi --no-ipxe
 	vm wait "$V" 'bramble-node: heartbeat started' --timeout 180
 	run tr -d '\r' <"$V/console.log"
 	assert_line 'bramble: node efi1, image pxe@1'
@@ -96,5 +97,10 @@ heartbeat_not() { [ "$(heartbeat_of "$1" "$2")" != "$3" ]; }
 	assert_line --regexp '^ address: 10\.42\.0\.42 '
 	assert_line 'bramble-node: hostname=efi1'
 	wait_for 10 heartbeat_is efi1 hostname efi1
-	grep -q 'vendor class: PXEClient:Arch:00007' "$BOOTSRV_LOG"
+	grep -q 'sent .*/52-54-00-42-00-11/snponly.efi ' "$BOOTSRV_LOG"
+	grep -q 'sent .*/52-54-00-42-00-11/boot.ipxe ' "$BOOTSRV_LOG"
+	# the firmware's DHCP and iPXE's are one boot
+	wait_for 10 sh -c "bootsrv status | grep -q '^efi1 .* up '"
+	run sqlite3_q "SELECT count(*) FROM boot_events WHERE node = 'efi1' AND kind = 'dhcp'"
+	assert_output 1
 }

@@ -317,8 +317,8 @@ static char *how_far(struct daemon *d, const struct rnode *n, const struct bnode
 	case 1: return xstrdup("no TFTP: it asked for DHCP but fetched no boot file");
 	case 2: return xstrdup("no NFS mount: it fetched boot files but never its kernel, so "
 			       "never mounted its root");
-	case 3: return xstrdup("no heartbeat: its kernel mounted the root, but the heartbeat "
-			       "never came");
+	case 3: return xstrdup("no heartbeat: it loaded its kernel, but no heartbeat came from "
+			       "its root (NFS mount or init failed?)");
 	default: return xasprintf("its heartbeat names %s, not %s@%d", b && *b->image ?
 				  b->image : "no image", n->to_image, n->to_ver);
 	}

@@ -17,7 +17,8 @@
  * node's files, whiteouts and opaque directories stay: its state is kept
  * across versions. Clients must reboot, which an image switch asks anyway.
  *
- * The image layer of the last mount is kept in nodes/<n>/state/image.
+ * The image layer of the last mount is kept beside the upper dir, in
+ * nodes/<n>/state/upper.image.
  */
 #include "nfsroot_int.h"
 
@@ -36,10 +37,7 @@
 
 static char *image_file(const struct nfsroot *r)
 {
-	char *state = dir_of(r->upper), *path = xasprintf("%s/image", state);
-
-	free(state);
-	return path;
+	return xasprintf("%s.image", r->upper);
 }
 
 static int drop_origin(const char *path, const struct stat *st, int type, struct FTW *ftw)

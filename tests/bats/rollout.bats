@@ -144,7 +144,7 @@ os@1 n4 $(mac_of 4)"
 	run bootsrv rollout os@2 --batch 2 --timeout 8 --reboot-cmd "$HOOK"
 	assert_failure 1
 	assert_line --partial "n1: up on os@2"
-	assert_line "bootsrv: error: rollout 1 failed: n2 not back on os@2 within 8 s: no heartbeat: its kernel mounted the root, but the heartbeat never came"
+	assert_line "bootsrv: error: rollout 1 failed: n2 not back on os@2 within 8 s: no heartbeat: it loaded its kernel, but no heartbeat came from its root (NFS mount or init failed?)"
 	assert_on n1 os@1
 	assert_on n2 os@1
 }

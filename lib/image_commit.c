@@ -5,6 +5,7 @@
 #include "err.h"
 #include "filecopy.h"
 #include "fsutil.h"
+#include "inodemap.h"
 #include "objstore.h"
 #include "store.h"
 #include "treediff.h"
@@ -13,25 +14,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
-/* An inode, and where it went in the staged version. */
-struct inode {
-	dev_t dev;
-	ino_t ino;
-	char *path;
-};
-
 struct build {
 	struct objstore *os;
 	struct progress *progress;
-	void *used;		/* parent inodes the new version links */
-	void *links;		/* new inodes with several names: the first one's stage path */
+	struct inodemap used;	/* parent inodes the new version links */
+	struct inodemap links;	/* new inodes with several names: the first one's stage path */
 	char **todo;		/* new regular files, pairs of upper and stage path */
 	size_t ntodo, cap;
 	uint64_t files, bytes;
@@ -43,46 +36,6 @@ struct trio {
 	struct build *b;
 	const char *lower, *upper, *stage;
 };
-
-static int inode_cmp(const void *a, const void *b)
-{
-	const struct inode *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
-static void inode_free(void *p)
-{
-	struct inode *i = p;
-
-	free(i->path);
-	free(i);
-}
-
-static const struct inode *inode_find(void *const *tree, const struct stat *st)
-{
-	struct inode key = { st->st_dev, st->st_ino, NULL };
-	struct inode **found = tfind(&key, tree, inode_cmp);
-
-	return found ? *found : NULL;
-}
-
-/* Remember st's inode (staged at path); 0 when it was known already. */
-static int inode_add(void **tree, const struct stat *st, const char *path)
-{
-	struct inode *i = xmalloc(sizeof *i), **found;
-
-	*i = (struct inode){ st->st_dev, st->st_ino, xstrdup(path) };
-	found = tsearch(i, tree, inode_cmp);
-	if (!found)
-		abort();	/* out of memory */
-	if (*found == i)
-		return 1;
-	inode_free(i);
-	return 0;
-}
 
 /* One more entry staged; copied says whether its data was copied. */
 static void counted(struct build *b, const struct stat *st, int first, int copied)
@@ -154,7 +107,7 @@ static int keep(struct build *b, const char *l, const struct stat *sl, const cha
 	}
 	if (link(l, s) < 0)
 		return err_write("cannot link %s to %s", s, l);
-	counted(b, sl, inode_add(&b->used, sl, s), 0);
+	counted(b, sl, inodemap_add(&b->used, sl, s), 0);
 	return 0;
 }
 
@@ -243,7 +196,7 @@ out:
 static int store_new(struct build *b, const char *u, const char *s)
 {
 	int fd = open(u, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
-	const struct inode *first;
+	const char *first;
 	struct xattrs xa = { 0 };
 	struct stat st, got;
 
@@ -251,9 +204,9 @@ static int store_new(struct build *b, const char *u, const char *s)
 		err_errno("cannot open %s", u);
 		goto out;
 	}
-	if (st.st_nlink > 1 && (first = inode_find(&b->links, &st))) {
-		if (link(first->path, s) < 0) {
-			err_write("cannot link %s to %s", s, first->path);
+	if (st.st_nlink > 1 && (first = inodemap_find(&b->links, &st))) {
+		if (link(first, s) < 0) {
+			err_write("cannot link %s to %s", s, first);
 			goto out;
 		}
 		counted(b, &st, 0, 0);
@@ -269,7 +222,7 @@ static int store_new(struct build *b, const char *u, const char *s)
 			err_errno("cannot stat %s", s);
 			goto out;
 		}
-		if (!inode_find(&b->used, &got))
+		if (!inodemap_find(&b->used, &got))
 			break;
 		/* Equal to a file the version keeps: the next slot's object. */
 		if (unlink(s) < 0) {
@@ -278,7 +231,7 @@ static int store_new(struct build *b, const char *u, const char *s)
 		}
 	}
 	if (st.st_nlink > 1)
-		inode_add(&b->links, &st, s);
+		inodemap_add(&b->links, &st, s);
 	counted(b, &st, 1, 1);
 	rc = 0;
 out:
@@ -405,8 +358,8 @@ out:
 	if (stage)
 		rm_rf(stage);
 	objstore_close(b.os);
-	tdestroy(b.used, inode_free);
-	tdestroy(b.links, inode_free);
+	inodemap_free(&b.used);
+	inodemap_free(&b.links);
 	for (size_t i = 0; i < b.ntodo; i++)
 		free(b.todo[i]);
 	free(b.todo);

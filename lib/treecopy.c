@@ -3,6 +3,7 @@
 #include "diskfull.h"
 #include "err.h"
 #include "filecopy.h"
+#include "inodemap.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -10,42 +11,17 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* A source inode with several names, and where its first copy went. */
-struct link {
-	dev_t dev;
-	ino_t ino;
-	char *dst;
-};
-
 struct walk {
 	struct treecopy *tc;
-	void *links;
+	struct inodemap links;	/* source inodes with several names: their first copy */
 	dev_t dev;
 };
-
-static int link_cmp(const void *a, const void *b)
-{
-	const struct link *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
-static void link_free(void *p)
-{
-	struct link *l = p;
-
-	free(l->dst);
-	free(l);
-}
 
 /* The store reports the bytes of the files it reads itself, as it goes. */
 static void count(struct treecopy *tc, const struct stat *st, int first)
@@ -131,12 +107,12 @@ static int path_meta(const char *sp, const char *dp, const struct stat *st)
 static int copy_nondir(struct walk *w, int sfd, const char *sp, int dfd, const char *dp,
 		       const char *name, const struct stat *st)
 {
-	struct link key = { st->st_dev, st->st_ino, NULL }, **seen;
+	const char *first;
 	int rc;
 
-	if (st->st_nlink > 1 && (seen = tfind(&key, &w->links, link_cmp))) {
-		if (linkat(AT_FDCWD, (*seen)->dst, dfd, name, 0) < 0)
-			return err_write("cannot link %s to %s", dp, (*seen)->dst);
+	if (st->st_nlink > 1 && (first = inodemap_find(&w->links, st))) {
+		if (linkat(AT_FDCWD, first, dfd, name, 0) < 0)
+			return err_write("cannot link %s to %s", dp, first);
 		count(w->tc, st, 0);
 		return 0;
 	}
@@ -148,13 +124,8 @@ static int copy_nondir(struct walk *w, int sfd, const char *sp, int dfd, const c
 		rc = copy_special(dp, dfd, name, st) < 0 ? -1 : path_meta(sp, dp, st);
 	if (rc < 0)
 		return -1;
-	if (st->st_nlink > 1) {
-		struct link *l = xmalloc(sizeof *l);
-
-		*l = (struct link){ st->st_dev, st->st_ino, xstrdup(dp) };
-		if (!tsearch(l, &w->links, link_cmp))
-			abort();	/* out of memory */
-	}
+	if (st->st_nlink > 1)
+		inodemap_add(&w->links, st, dp);
 	count(w->tc, st, 1);
 	return 0;
 }
@@ -294,7 +265,7 @@ int treecopy(const char *src, const char *dst, struct treecopy *tc)
 		objstore_progress(tc->store, tc->progress);
 	rc = fill_dir(&w, sfd, src, dfd, dst, &st);
 out:
-	tdestroy(w.links, link_free);
+	inodemap_free(&w.links);
 	if (sfd >= 0)
 		close(sfd);
 	if (dfd >= 0)

@@ -31,14 +31,28 @@ heartbeat_of() {
 heartbeat_is() { [ "$(heartbeat_of "$1" "$2")" = "$3" ]; }
 heartbeat_not() { [ "$(heartbeat_of "$1" "$2")" != "$3" ]; }
 
-@test "a PXE VM boots to userspace, keeps its files across a reboot, and a replacement boots as the same node" {
+# boot_vm1 DIR: bootsrv in proxy mode beside a site router, node vm1 on pxe,
+# its VM (from DIR) booted to its heartbeat
+boot_vm1() {
 	bootsrv_net proxy
 	site_router
 	imgtool node add vm1 --mac 52:54:00:42:00:01 --model pxe --image pxe
 	bootsrv_start
+	vm start "$1" --netns "$HEAD" --mac 52:54:00:42:00:01
+	vm wait "$1" 'bramble-node: heartbeat started'
+}
+
+# console_says DIR LINE REGEX: type LINE on the VM's shell, wait for REGEX
+console_says() {
+	local mark
+	mark=$(vm mark "$1")
+	vm send "$1" "$2"
+	vm wait "$1" "$3" --from "$mark" --timeout 10
+}
+
+@test "a PXE VM boots to userspace, keeps its files across a reboot, and a replacement boots as the same node" {
 	V1=$(vm_dir a)
-	vm start "$V1" --netns "$HEAD" --mac 52:54:00:42:00:01
-	vm wait "$V1" 'bramble-node: heartbeat started'
+	boot_vm1 "$V1"
 	run tr -d '\r' <"$V1/console.log"
 	# iPXE got the script from the proxy offer, the address from the site router
 	assert_line --partial 'Filename: boot.ipxe'
@@ -59,9 +73,7 @@ heartbeat_not() { [ "$(heartbeat_of "$1" "$2")" != "$3" ]; }
 	vm send "$V1" 'reboot'
 	vm wait "$V1" 'bramble-node: heartbeat started' --from "$mark"
 	wait_for 10 heartbeat_not vm1 boot_id "$boot1"
-	mark=$(vm mark "$V1")
-	vm send "$V1" 'cat /root/note'
-	vm wait "$V1" "^written by vm1 in boot $boot1" --from "$mark" --timeout 10
+	console_says "$V1" 'cat /root/note' "^written by vm1 in boot $boot1"
 	run sqlite3_q "SELECT count(*) FROM boot_events WHERE node = 'vm1' AND kind = 'up'"
 	assert_output 2
 
@@ -76,9 +88,7 @@ heartbeat_not() { [ "$(heartbeat_of "$1" "$2")" != "$3" ]; }
 	run tr -d '\r' <"$V2/console.log"
 	assert_line 'bramble: node vm1, image pxe@1'
 	assert_line 'bramble-node: hostname=vm1'
-	mark=$(vm mark "$V2")
-	vm send "$V2" 'cat /root/note'
-	vm wait "$V2" "^written by vm1 in boot $boot1" --from "$mark" --timeout 10
+	console_says "$V2" 'cat /root/note' "^written by vm1 in boot $boot1"
 	wait_for 10 sh -c "bootsrv status | grep -q '^vm1 .*52:54:00:42:00:02 .* up '"
 }
 
@@ -103,4 +113,32 @@ heartbeat_not() { [ "$(heartbeat_of "$1" "$2")" != "$3" ]; }
 	wait_for 10 sh -c "bootsrv status | grep -q '^efi1 .* up '"
 	run sqlite3_q "SELECT count(*) FROM boot_events WHERE node = 'efi1' AND kind = 'dhcp'"
 	assert_output 1
+}
+
+# rolled_to DIR VER VERB...: `bootsrv VERB...` of vm1 (a rollout or rollback)
+# succeeds, its VM rebooted through iPXE into VER and its heartbeat says VER
+rolled_to() {
+	local dir=$1 ver=$2 mark
+	shift 2
+	mark=$(vm mark "$dir")
+	# the hook types on the VM's console; '#' drops the arguments bootsrv appends
+	run bootsrv "$@" --nodes vm1 --timeout 120 --reboot-cmd "vm send '$dir' reboot #"
+	assert_success
+	assert_line --regexp '^[0-9:]+ done: 1 node on '
+	assert_equal "$(heartbeat_of vm1 image)" "$ver"
+	vm wait "$dir" "^bramble: node vm1, image $ver\$" --from "$mark" --timeout 1
+	vm wait "$dir" 'bramble-node: heartbeat started' --from "$mark" --timeout 10
+}
+
+@test "a PXE VM rolled out to an image exec'd version sees the new file after its reboot; rollback takes it away" {
+	V=$(vm_dir a)
+	boot_vm1 "$V"
+	wait_for 10 heartbeat_is vm1 image pxe@1
+	run imgtool image exec pxe -- sh -c 'echo rolled >/etc/rolled'
+	assert_success
+	assert_line 'created pxe@2'
+	rolled_to "$V" pxe@2 rollout pxe@2
+	console_says "$V" 'cat /etc/rolled' '^rolled$'
+	rolled_to "$V" pxe@1 rollback
+	console_says "$V" 'cat /etc/rolled' "/etc/rolled'?: No such file"
 }

@@ -99,22 +99,23 @@ static int spawn(struct job *j)
 			 "cannot run ssh-keygen");
 }
 
-/* Wait for one of our jobs to end; NULL when wait fails. */
+/*
+ * Wait for the oldest running job; NULL when none runs or wait fails. Only
+ * our own pids: inside bootsrv, reaping any child would steal dnsmasq's or
+ * Ganesha's exit from the daemon, which would then never restart them.
+ */
 static struct job *wait_job(struct job *jobs, size_t n, int *status)
 {
-	for (;;) {
-		pid_t pid = wait(status);
-
-		if (pid < 0 && errno == EINTR)
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].pid)
 			continue;
-		if (pid < 0)
-			return NULL;
-		for (size_t i = 0; i < n; i++)
-			if (jobs[i].pid == pid) {
-				jobs[i].pid = 0;
-				return &jobs[i];
-			}
+		while (waitpid(jobs[i].pid, status, 0) < 0)
+			if (errno != EINTR)
+				return NULL;
+		jobs[i].pid = 0;
+		return &jobs[i];
 	}
+	return NULL;
 }
 
 static int fsync_file(const char *path)

@@ -32,9 +32,12 @@ bramble_setup() {
 setup() { bramble_setup; }
 teardown() { run_deferred; }
 
+# One write per line: helpers started in parallel (cmd &) defer too, and
+# O_APPEND keeps a single small write whole.
 defer() {
-	printf '%q ' "$@" >>"$DEFER"
-	printf '\n' >>"$DEFER"
+	local line
+	line=$(printf '%q ' "$@")
+	printf '%s\n' "$line" >>"$DEFER"
 }
 
 run_deferred() {

@@ -42,13 +42,6 @@ static void bind_text(sqlite3_stmt *q, int i, const char *s)
 		sqlite3_bind_null(q, i);
 }
 
-static char *col_text(sqlite3_stmt *q, int i)
-{
-	const unsigned char *s = sqlite3_column_text(q, i);
-
-	return s ? xstrdup((const char *)s) : NULL;
-}
-
 /* Run a prepared statement that returns no row. */
 static int step_done(sqlite3 *db, sqlite3_stmt *q, const char *what)
 {
@@ -185,15 +178,15 @@ static int load_nodes(sqlite3 *db, struct rollout *r)
 		struct rnode *n = rollout_add(r, (const char *)sqlite3_column_text(q, 0));
 
 		n->batch = sqlite3_column_int(q, 1);
-		n->from_image = col_text(q, 2);
+		n->from_image = db_col_strdup(q, 2);
 		n->from_ver = sqlite3_column_int(q, 3);
-		n->to_image = col_text(q, 4);
+		n->to_image = db_col_strdup(q, 4);
 		n->to_ver = sqlite3_column_int(q, 5);
 		n->state = (enum rn_state)lookup(rn_names, 6, (const char *)sqlite3_column_text(q, 6));
-		n->old_boot_id = col_text(q, 7);
+		n->old_boot_id = db_col_strdup(q, 7);
 		n->reboot_at = sqlite3_column_int64(q, 8);
 		n->deadline = sqlite3_column_int64(q, 9);
-		n->why = col_text(q, 10);
+		n->why = db_col_strdup(q, 10);
 		if (n->batch + 1 > r->nbatches)
 			r->nbatches = n->batch + 1;
 	}
@@ -221,10 +214,10 @@ int rollout_db_active(sqlite3 *db, struct rollout **out)
 	r->id = sqlite3_column_int64(q, 0);
 	r->kind = strcmp((const char *)sqlite3_column_text(q, 1), "rollback") ? "rollout"
 									      : "rollback";
-	r->target = col_text(q, 2);
+	r->target = db_col_strdup(q, 2);
 	r->batch = sqlite3_column_int(q, 3);
 	r->timeout = sqlite3_column_int(q, 4);
-	r->reboot_cmd = col_text(q, 5);
+	r->reboot_cmd = db_col_strdup(q, 5);
 	r->state = (enum ro_state)lookup(ro_names, 4, (const char *)sqlite3_column_text(q, 6));
 	r->seq = sqlite3_column_int(q, 7);
 	sqlite3_finalize(q);

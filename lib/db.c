@@ -177,6 +177,13 @@ int db_schema_version(sqlite3 *db)
 	return v;
 }
 
+char *db_col_strdup(sqlite3_stmt *q, int i)
+{
+	const unsigned char *s = sqlite3_column_text(q, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
 static int migrate(sqlite3 *db, const char *path)
 {
 	int v;

@@ -24,5 +24,7 @@ int db_begin(sqlite3 *db);	/* BEGIN IMMEDIATE */
 int db_commit(sqlite3 *db);
 void db_rollback(sqlite3 *db);
 int db_schema_version(sqlite3 *db);
+/* Column i of the current row as a new string, NULL for SQL NULL. */
+char *db_col_strdup(sqlite3_stmt *q, int i);
 
 #endif

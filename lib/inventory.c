@@ -9,23 +9,16 @@
 
 #define COLUMNS "name, mac, serial, model, image, ver, ip, vars, created"
 
-static char *col_str(sqlite3_stmt *q, int i)
-{
-	const unsigned char *s = sqlite3_column_text(q, i);
-
-	return s ? xstrdup((const char *)s) : NULL;
-}
-
 static void from_row(sqlite3_stmt *q, struct node *n)
 {
-	n->name = col_str(q, 0);
-	n->mac = col_str(q, 1);
-	n->serial = col_str(q, 2);
-	n->model = col_str(q, 3);
-	n->image = col_str(q, 4);
+	n->name = db_col_strdup(q, 0);
+	n->mac = db_col_strdup(q, 1);
+	n->serial = db_col_strdup(q, 2);
+	n->model = db_col_strdup(q, 3);
+	n->image = db_col_strdup(q, 4);
 	n->ver = sqlite3_column_int(q, 5);
-	n->ip = col_str(q, 6);
-	n->vars = col_str(q, 7);
+	n->ip = db_col_strdup(q, 6);
+	n->vars = db_col_strdup(q, 7);
 	n->created = sqlite3_column_int64(q, 8);
 }
 

@@ -27,11 +27,25 @@ O        := build
 OPTFLAGS := -O2
 endif
 
+# pkg-config is asked once, quietly: on a fresh machine the libraries are
+# not there yet. `make test` and `make demo` install them (scripts/setup)
+# before they build; a goal that would compile stops with one line.
+NO_BUILD_GOALS := test demo demo-stop clean
+PKGS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+ifeq ($(PKGS_OK),yes)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+else ifneq ($(filter-out $(NO_BUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
+PKGS_MISSING := $(strip $(if $(shell command -v pkg-config),,pkg-config) \
+	$(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
+$(error missing build packages (pkg-config names): $(PKGS_MISSING); run scripts/setup as root, or make test / make demo, which run it)
+endif
+
 CC       ?= cc
-CPPFLAGS := -D_GNU_SOURCE -Ilib -Infsroot $(shell pkg-config --cflags $(PKGS))
+CPPFLAGS := -D_GNU_SOURCE -Ilib -Infsroot $(PKG_CFLAGS)
 CFLAGS   := -std=c17 -Wall -Wextra -Werror -g $(OPTFLAGS) -MMD -MP
 LDFLAGS  := $(filter -fsanitize=%,$(OPTFLAGS))
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
+LDLIBS   := $(PKG_LIBS) -lpthread
 
 LIB_SRCS  := $(wildcard lib/*.c nfsroot/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)

@@ -209,6 +209,17 @@ complete_words() {
 	assert_line --regexp '^n1 +dc:a6:32:00:00:01 '
 }
 
+@test "a machine without the build libraries: make names them and the fix in one line" {
+	# a fresh machine: pkg-config finds none of the libraries
+	PKG_CONFIG_LIBDIR=/nonexistent run make -C "$REPO" --no-print-directory -n all
+	assert_failure
+	assert_output --regexp '^Makefile:[0-9]+: \*\*\* missing build packages \(pkg-config names\): inih sqlite3 .* libmicrohttpd; run scripts/setup as root, or make test / make demo, which run it\.  Stop\.$'
+	# the goals that install the packages first parse without a complaint
+	PKG_CONFIG_LIBDIR=/nonexistent run make -C "$REPO" --no-print-directory -n clean
+	assert_success
+	assert_output "rm -rf build build-san"
+}
+
 # --- docs that cannot drift --------------------------------------------------
 
 # section.key default, one per line, from the table in lib/config.c

@@ -85,7 +85,10 @@ units: $(UNITS)
 # Where the installed templates and config live, compiled into the config
 # defaults. The flags file changes only when they do, so `make PREFIX=...`
 # rebuilds config.o and nothing else.
-DIR_FLAGS := -DBRAMBLE_DATADIR=\"$(DATADIR)/bramble\" -DBRAMBLE_SYSCONFDIR=\"$(SYSCONFDIR)/bramble\"
+# BRAMBLE_SRCDIR and BRAMBLE_BUILDDIR let a binary run from this tree find
+# the repository's templates.
+DIR_FLAGS := -DBRAMBLE_DATADIR=\"$(DATADIR)/bramble\" -DBRAMBLE_SYSCONFDIR=\"$(SYSCONFDIR)/bramble\" \
+	     -DBRAMBLE_SRCDIR=\"$(CURDIR)\" -DBRAMBLE_BUILDDIR=\"$(abspath $(O))\"
 $(O)/lib/config.o: CPPFLAGS += $(DIR_FLAGS)
 $(O)/lib/config.o: $(O)/dir-flags
 $(O)/dir-flags: FORCE

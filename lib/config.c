@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,21 @@ static int on_value(void *user, const char *section, const char *name,
 	return 0;
 }
 
+/* A binary run from its build tree (BRAMBLE_BUILDDIR/bin) takes the
+ * repository's templates instead of the installed ones, so running it
+ * there needs no BRAMBLE_OVERLAYS; an installed copy lives elsewhere. */
+static int in_build_tree(void)
+{
+	static const char bin[] = BRAMBLE_BUILDDIR "/bin/";
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	return !strncmp(exe, bin, sizeof bin - 1);
+}
+
 int config_load(struct config *cfg, const char *path)
 {
 	struct parse p = { .cfg = cfg };
@@ -135,6 +151,10 @@ int config_load(struct config *cfg, const char *path)
 	for (size_t i = 0; i < NKEYS; i++)
 		if (set_value(cfg, &keys[i], keys[i].def) < 0)
 			return -1;
+	if (in_build_tree()) {
+		free(cfg->overlay_dirs);
+		cfg->overlay_dirs = xstrdup(BRAMBLE_SRCDIR "/overlays:" BRAMBLE_SYSCONFDIR "/overlays");
+	}
 	if (!path && env && *env)
 		path = env;
 	explicit = path != NULL;

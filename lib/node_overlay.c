@@ -128,7 +128,7 @@ int overlay_load(const struct config *cfg, struct overlay *root, struct overlay 
 	free(copy);
 	if (rc == 0 && !found)
 		rc = err_set("no overlay templates in '%s': set paths.overlay_dirs in bramble.conf "
-			     "or BRAMBLE_OVERLAYS (from the build tree: $PWD/overlays)", search);
+			     "or BRAMBLE_OVERLAYS to directories holding root/, boot/ or pxe/", search);
 	for (size_t i = 0; i < ntrees; i++) {
 		struct overlay *o = trees[i].o;
 

@@ -16,8 +16,9 @@
  * The search path is $BRAMBLE_OVERLAYS if set, else paths.overlay_dirs from
  * bramble.conf (default /usr/share/bramble/overlays:/etc/bramble/overlays):
  * ':'-separated, missing directories skipped, and a later directory's file
- * replaces an earlier one's of the same output path. Running from the
- * build tree, point it at the repository: BRAMBLE_OVERLAYS=$PWD/overlays.
+ * replaces an earlier one's of the same output path. A binary run from
+ * its build tree defaults to the repository's overlays/ instead of the
+ * installed directory (lib/config.c).
  */
 #ifndef BRAMBLE_NODE_OVERLAY_H
 #define BRAMBLE_NODE_OVERLAY_H

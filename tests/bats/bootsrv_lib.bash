@@ -29,7 +29,6 @@ bootsrv_net() {
 	nfs_backend = ganesha
 	EOF
 	BOOTSRV_LOG="$BATS_TEST_TMPDIR/bootsrv.log"
-	export BRAMBLE_OVERLAYS="$REPO/overlays"
 	# dnsmasq serves TFTP as an unprivileged user: it must reach the state dir
 	local d=$BATS_TEST_TMPDIR
 	while [ "$d" != / ] && [ "$d" != /tmp ]; do chmod o+x "$d"; d=$(dirname "$d"); done

@@ -7,7 +7,6 @@ load helpers
 setup() {
 	bramble_setup
 	need_root
-	export BRAMBLE_OVERLAYS="$REPO/overlays"
 	imgtool node add n1 >/dev/null
 }
 

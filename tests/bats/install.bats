@@ -209,6 +209,22 @@ complete_words() {
 	assert_line --regexp '^n1 +dc:a6:32:00:00:01 '
 }
 
+@test "a binary run from the build tree takes the repository's templates; a copy elsewhere does not" {
+	unset BRAMBLE_OVERLAYS
+	run imgtool node add n1 --mac dc:a6:32:00:00:01
+	assert_success
+	assert_equal "$(cat "$BRAMBLE_STATE/nodes/n1/ident/etc/hostname")" n1
+	assert_file_executable "$BRAMBLE_STATE/nodes/n1/ident/usr/lib/bramble/heartbeat"
+	# the same binary outside its build tree looks in the installed dirs
+	[ ! -e /usr/local/share/bramble/overlays ] && [ ! -e /etc/bramble/overlays ] ||
+		skip "templates are installed on this machine"
+	cp "$BRAMBLE_BIN/imgtool" "$BATS_TEST_TMPDIR/imgtool"
+	run "$BATS_TEST_TMPDIR/imgtool" node add n2 --mac dc:a6:32:00:00:02
+	assert_failure
+	assert_output "imgtool: error: no overlay templates in '/usr/local/share/bramble/overlays:/etc/bramble/overlays': set paths.overlay_dirs in bramble.conf or BRAMBLE_OVERLAYS to directories holding root/, boot/ or pxe/"
+	[ ! -e "$BRAMBLE_STATE/nodes/n2" ]
+}
+
 @test "a machine without the build libraries: make names them and the fix in one line" {
 	# a fresh machine: pkg-config finds none of the libraries
 	PKG_CONFIG_LIBDIR=/nonexistent run make -C "$REPO" --no-print-directory -n all

@@ -10,7 +10,6 @@
 
 node_setup() {
 	bramble_setup
-	export BRAMBLE_OVERLAYS="$REPO/overlays"
 }
 
 # The source tree of a small Pi OS-like system.

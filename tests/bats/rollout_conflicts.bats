@@ -8,7 +8,6 @@ setup() {
 	bramble_setup
 	need_root
 	need_binfmt_arm64
-	export BRAMBLE_OVERLAYS="$REPO/overlays"
 	imgtool -q image import "$(synth_image base)" --name os
 	# os@2: passwd changed, shadow removed, etc/added new, group untouched
 	imgtool -q image exec os -- /bin/sh -c \

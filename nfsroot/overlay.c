@@ -99,7 +99,10 @@ static int do_mount(const struct nfsroot *r)
 	char *lower = lower_opt(r);
 	char *opts = xasprintf("%s,upperdir=%s,workdir=%s,redirect_dir=on,index=on,"
 			       "nfs_export=on,xino=on", lower, r->upper, r->work);
-	int rc = mount("overlay", r->mountpoint, "overlay", 0, opts);
+	/* The head never runs or opens what it serves: nosuid and nodev act on
+	 * its own exec and open only, while NFS clients still get every mode
+	 * bit and device number as they are. */
+	int rc = mount("overlay", r->mountpoint, "overlay", MS_NOSUID | MS_NODEV, opts);
 	int e = errno;
 
 	free(lower);

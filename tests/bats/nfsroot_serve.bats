@@ -94,6 +94,27 @@ two_served_nodes() {
 	assert_output --partial "(not published, or not for this address)"
 }
 
+@test "roots are mounted nosuid,nodev on the head; the node still sees setuid bits and devices" {
+	local src="$BATS_TEST_TMPDIR/src-y"
+	node_src "$src"
+	cp /bin/busybox "$src/usr/bin/su" && chmod 4755 "$src/usr/bin/su"
+	mkdir -p "$src/dev" && mknod -m 0666 "$src/dev/null" c 1 3
+	imgtool image import -q "$src" --name y
+	imgtool node add n1 --image y --ip 10.42.0.101 >/dev/null
+	serve
+	imgtool node publish >/dev/null
+	run findmnt -no OPTIONS "$(root_of n1)"
+	assert_output --regexp '(^|,)nosuid,nodev(,|$)'
+	# what Ganesha serves: the mode and device number as they are
+	assert_equal "$(stat -c '%A' "$(root_of n1)/usr/bin/su")" -rwsr-xr-x
+	assert_equal "$(stat -c '%F %t:%T' "$(root_of n1)/dev/null")" "character special file 1:3"
+	c1=$(client 1)
+	run ip netns exec "$c1" nfs-ls nfs://10.42.0.1/nodes/n1/dev
+	assert_line --regexp '^crw-rw-rw- .* null$'
+	run ip netns exec "$c1" nfs-cat nfs://10.42.0.1/nodes/n1/etc/hostname
+	assert_output n1
+}
+
 @test "unpublish and rm of a served node withdraw its export and unmount it; the others stay" {
 	two_served_nodes
 	served "$c1" n1

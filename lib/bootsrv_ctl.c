@@ -43,13 +43,20 @@ static int connect_sock(const struct state *st)
 	return err_errno("cannot reach bootsrv at %s/%s", st->dir, BOOTSRV_SOCK);
 }
 
+/*
+ * The daemon may answer and hang up before reading a word (it refuses a
+ * peer that is not root that way): MSG_NOSIGNAL keeps that from killing
+ * us with SIGPIPE, and the answer waiting in the socket says why.
+ */
 static int send_all(int fd, const char *s, size_t len)
 {
 	while (len) {
-		ssize_t n = write(fd, s, len);
+		ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EPIPE)
+			return 0;
 		if (n <= 0)
 			return err_errno("cannot send request to bootsrv");
 		s += n;

@@ -89,6 +89,25 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 67)); t
 	assert_line --regexp '^dnsmasq: running'
 }
 
+@test "bootsrv: the control socket refuses non-root users, by mode and by peer uid" {
+	need_cmd setpriv
+	bootsrv_net
+	bootsrv_start
+	assert_equal "$(stat -c '%a %U' "$BRAMBLE_STATE/run/bootsrv.sock")" "600 root"
+	local nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	run "${nobody[@]}" --inh-caps=-all bootsrv status
+	assert_failure
+	assert_output --partial "bootsrv: error: cannot reach bootsrv at $BRAMBLE_STATE/run/bootsrv.sock: Permission denied"
+	# past the file mode (CAP_DAC_OVERRIDE), the daemon refuses the peer's uid
+	run "${nobody[@]}" --inh-caps=+dac_override --ambient-caps=+dac_override bootsrv discover
+	assert_failure
+	assert_output --partial "bootsrv's control socket is for root only"
+	grep -q "refused a control connection from uid $(id -u nobody)" "$BOOTSRV_LOG"
+	run bootsrv status
+	assert_success
+	assert_line --regexp '^dnsmasq: running'
+}
+
 @test "bootsrv: an unknown Pi gets no offer, only a discover entry" {
 	bootsrv_net
 	bootsrv_start

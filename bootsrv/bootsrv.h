@@ -85,7 +85,7 @@ struct daemon {
 	long long boots, boots_failed;	/* boots started; stalled */
 	long long tftp_bytes;		/* sizes of the files dnsmasq sent */
 	struct boot_hist boot_hist;	/* DHCP-to-up durations */
-	/* HTTP: status page, /status.json, /metrics */
+	/* HTTP: status page, /status.json, /metrics, /sd/node_exporter */
 	struct MHD_Daemon *http;
 	int http_fd;			/* MHD's epoll fd in our loop, -1 if none */
 	/* the rollout or rollback in progress (rollout.h), NULL if none */
@@ -171,6 +171,9 @@ int http_port(const struct sockaddr_storage *ss);
 void metrics_boot_done(struct daemon *d, long long ms);
 void metrics_tftp_sent(struct daemon *d, const char *path);
 char *metrics_render(struct daemon *d);
+
+/* sd.c: /sd/node_exporter, Prometheus http_sd targets; NULL with err set */
+char *sd_render(struct daemon *d);
 
 /* page.c: the status page from daemon_status's object */
 char *page_render(json_t *status);

@@ -1,10 +1,10 @@
 /*
- * The status page (/), /status.json and /metrics, served by libmicrohttpd
- * inside bootsrv's one event loop: MHD runs without threads of its own
- * (external polling, MHD_USE_EPOLL), its epoll fd sits in our loop and
- * MHD_run is called when that fd is readable and on every tick (for its
- * connection timeouts). Answers are built from the daemon's memory and
- * database at once; nothing here blocks.
+ * The status page (/), /status.json, /metrics and /sd/node_exporter (sd.c),
+ * served by libmicrohttpd inside bootsrv's one event loop: MHD runs without
+ * threads of its own (external polling, MHD_USE_EPOLL), its epoll fd sits in
+ * our loop and MHD_run is called when that fd is readable and on every tick
+ * (for its connection timeouts). Answers are built from the daemon's memory
+ * and database at once; nothing here blocks.
  */
 #include "bootsrv.h"
 
@@ -89,6 +89,18 @@ static char *status_text(struct daemon *d, int as_page)
 	return out;
 }
 
+/* A failed read is a 500, so Prometheus keeps the targets it had. */
+static enum MHD_Result targets(struct MHD_Connection *conn, struct daemon *d)
+{
+	char *body = sd_render(d);
+
+	if (body)
+		return reply(conn, MHD_HTTP_OK, "application/json", body);
+	log_warn("/sd/node_exporter: %s", err_get());
+	return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+		     xasprintf("%s: see bootsrv's log\n", err_get()));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **state)
@@ -106,8 +118,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!strcmp(url, "/metrics"))
 		return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
 			     metrics_render(d));
+	if (!strcmp(url, "/sd/node_exporter"))
+		return targets(conn, d);
 	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain",
-		     xstrdup("not found: try /, /status.json or /metrics\n"));
+		     xstrdup("not found: try /, /status.json, /metrics or /sd/node_exporter\n"));
 }
 
 /* MHD's complaints: the last one explains a failed start. */
@@ -162,7 +176,8 @@ int http_open(struct daemon *d)
 		return err_set("cannot add the HTTP server to the event loop");
 	}
 	d->http_fd = info->epoll_fd;
-	log_info("status page on http://%s/ (and /status.json, /metrics)", spec);
+	log_info("status page on http://%s/ (and /status.json, /metrics, /sd/node_exporter)",
+		 spec);
 	return 0;
 }
 

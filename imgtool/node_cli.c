@@ -69,11 +69,10 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-json_t *node_cli_json(const struct node *n, const char *pending)
+json_t *node_cli_vars(const struct node *n)
 {
-	json_t *o = json_object(), *vars = json_object();
+	json_t *vars = json_object();
 	char *copy = xstrdup(n->vars ? n->vars : ""), *save = NULL;
-	char *img = n->image ? xasprintf("%s@%d", n->image, n->ver) : NULL;
 
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
@@ -83,6 +82,15 @@ json_t *node_cli_json(const struct node *n, const char *pending)
 			json_object_set_new(vars, l, json_string(eq + 1));
 		}
 	}
+	free(copy);
+	return vars;
+}
+
+json_t *node_cli_json(const struct node *n, const char *pending)
+{
+	json_t *o = json_object(), *vars = node_cli_vars(n);
+	char *img = n->image ? xasprintf("%s@%d", n->image, n->ver) : NULL;
+
 	json_object_set_new(o, "name", json_string(n->name));
 	json_object_set_new(o, "mac", str_or_null(n->mac));
 	json_object_set_new(o, "serial", str_or_null(n->serial));
@@ -92,7 +100,6 @@ json_t *node_cli_json(const struct node *n, const char *pending)
 	json_object_set_new(o, "vars", vars);
 	json_object_set_new(o, "created", json_integer(n->created));
 	json_object_set_new(o, "status", json_string(node_cli_status(n, pending)));
-	free(copy);
 	free(img);
 	return o;
 }

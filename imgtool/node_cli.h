@@ -24,6 +24,8 @@ int node_cli_field(sqlite3 *db, struct node *n, const char *key, const char *val
 
 /* One word for where a node stands: ready, unbound, no-image, pending, removing. */
 const char *node_cli_status(const struct node *n, const char *pending);
+/* The node's user variables (var.K and config.K) as a JSON object of strings. */
+json_t *node_cli_vars(const struct node *n);
 /* The node as a JSON object (fields of list and show; image as NAME@VER). */
 json_t *node_cli_json(const struct node *n, const char *pending);
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4 };
+enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_PORT };
 
 struct key {
 	const char *section, *name;
@@ -35,6 +35,7 @@ static const struct key keys[] = {
 	{ "bootsrv", "http_listen", K_STR,         F(http_listen), "127.0.0.1:8042" },
 	{ "bootsrv", "reboot_cmd",  K_STR,         F(reboot_cmd),  "" },
 	{ "bootsrv", "tftp_max",    K_INT,         F(tftp_max),    "0" },
+	{ "bootsrv", "node_exporter_port", K_PORT, F(node_exporter_port), "9100" },
 	{ "paths",   "overlay_dirs", K_STR,        F(overlay_dirs),
 	  BRAMBLE_DATADIR "/overlays:" BRAMBLE_SYSCONFDIR "/overlays" },
 	{ "paths",   "dnsmasq",     K_STR,         F(dnsmasq),     "dnsmasq" },
@@ -55,10 +56,23 @@ struct parse {
 	int failed;	/* line of the first value we refused, 0 if none */
 };
 
+/* A decimal number from lo to hi into *out; -1 (no message) otherwise. */
+static int number(const char *v, long lo, long hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *v == '\0' || *end || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
 static int set_value(struct config *cfg, const struct key *k, const char *v)
 {
 	void *field = (char *)cfg + k->off;
-	char *end;
 	struct in_addr a;
 
 	switch (k->kind) {
@@ -72,11 +86,13 @@ static int set_value(struct config *cfg, const struct key *k, const char *v)
 		*(char **)field = xstrdup(v);
 		return 0;
 	case K_INT:
-		errno = 0;
-		long n = strtol(v, &end, 10);
-		if (errno || *v == '\0' || *end || n < 0 || n > 1000000)
+		if (number(v, 0, 1000000, (int *)field) < 0)
 			return err_set("%s.%s: '%s' is not a number", k->section, k->name, v);
-		*(int *)field = (int)n;
+		return 0;
+	case K_PORT:
+		if (number(v, 1, 65535, (int *)field) < 0)
+			return err_set("%s.%s: '%s' is not a TCP port: give a number from 1 to 65535",
+				       k->section, k->name, v);
 		return 0;
 	case K_DHCP_MODE:
 		if (strcmp(v, "proxy") && strcmp(v, "full"))

@@ -30,6 +30,7 @@ struct config {
 	char *http_listen;	/* status page and /metrics, "addr:port" or "off" */
 	char *reboot_cmd;	/* rollout reboot hook */
 	int tftp_max;		/* 0: sized from the node count */
+	int node_exporter_port;	/* the nodes' node_exporter, for /sd/node_exporter */
 	/* [paths] */
 	char *overlay_dirs;	/* template search path, ':'-separated, later wins */
 	char *dnsmasq;		/* dnsmasq binary */

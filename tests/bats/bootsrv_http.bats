@@ -124,6 +124,73 @@ boot_all() {
 	assert_output --partial "bootsrv.http_listen: '10.42.0.1:99999': the port must be a number from 1 to 65535"
 }
 
+# sd_check FILE WANT: FILE is Prometheus http_sd JSON (checked strictly against
+# the format) whose target groups, keyed by their node label, are WANT (JSON)
+sd_check() {
+	python3 - "$1" "$2" <<-'PY'
+	import json, re, sys
+	doc, want = json.load(open(sys.argv[1])), json.loads(sys.argv[2])
+	assert isinstance(doc, list), doc
+	got = {}
+	for g in doc:
+	    assert isinstance(g, dict) and sorted(g) == ["labels", "targets"], g
+	    targets, labels = g["targets"], g["labels"]
+	    assert isinstance(targets, list) and targets, g
+	    for t in targets:
+	        m = re.fullmatch(r"([^\s:/]+):(\d{1,5})", t) if isinstance(t, str) else None
+	        assert m and 1 <= int(m.group(2)) <= 65535, t
+	    assert isinstance(labels, dict), g
+	    for k, v in labels.items():
+	        assert re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", k) and not k.startswith("__"), k
+	        assert isinstance(v, str) and v, (k, v)
+	    got[labels["node"]] = g
+	assert got == want, (got, want)
+	print("ok")
+	PY
+}
+
+@test "/sd/node_exporter: Prometheus http_sd targets of the nodes with an address" {
+	bootsrv_start
+	run ip netns exec "$HEAD" curl -sf -D "$BATS_TEST_TMPDIR/headers" "$URL/sd/node_exporter"
+	assert_success
+	assert_output '[]'
+	grep -qi '^content-type: application/json' "$BATS_TEST_TMPDIR/headers"
+	# inventory changes show at once; n3 gets a pool address when it boots, n4 none
+	imgtool node add n1 --mac dc:a6:32:70:00:01 --model 4 --image os --ip 10.42.0.11
+	imgtool node add n2 --model 5 --ip 10.42.0.12
+	imgtool node add n3 --mac dc:a6:32:70:00:03 --image os
+	imgtool node add n4 --mac dc:a6:32:70:00:04 --image os
+	get /sd/node_exporter >"$BATS_TEST_TMPDIR/sd.json"
+	n1='"n1": {"targets": ["10.42.0.11:9100"], "labels": {"node": "n1", "model": "4",
+		"mac": "dc:a6:32:70:00:01", "image": "os", "version": "1"}}'
+	n2='"n2": {"targets": ["10.42.0.12:9100"], "labels": {"node": "n2", "model": "5"}}'
+	run sd_check "$BATS_TEST_TMPDIR/sd.json" "{$n1, $n2}"
+	assert_success
+	assert_output ok
+	boot_all n3
+	n3ip=$(bootsrv status --json | jq -r '.nodes[] | select(.name == "n3") | .ip')
+	[[ $n3ip == 10.42.0.1[0-9][0-9] ]]
+	get /sd/node_exporter >"$BATS_TEST_TMPDIR/sd.json"
+	n3='"n3": {"targets": ["'$n3ip':9100"], "labels": {"node": "n3", "model": "4",
+		"mac": "dc:a6:32:70:00:03", "image": "os", "version": "1"}}'
+	run sd_check "$BATS_TEST_TMPDIR/sd.json" "{$n1, $n2, $n3}"
+	assert_success
+	# the port is bootsrv.node_exporter_port
+	bootsrv_stop
+	echo 'node_exporter_port = 9909' >>"$BRAMBLE_CONFIG"
+	bootsrv_start
+	get /sd/node_exporter >"$BATS_TEST_TMPDIR/sd.json"
+	want="{$n1, $n2, $n3}"
+	run sd_check "$BATS_TEST_TMPDIR/sd.json" "${want//:9100/:9909}"
+	assert_success
+	# a port out of range is refused at start, naming the key
+	bootsrv_stop
+	sed -i 's/^node_exporter_port = .*/node_exporter_port = 70000/' "$BRAMBLE_CONFIG"
+	run ip netns exec "$HEAD" bootsrv run
+	assert_failure 1
+	assert_output --partial "bootsrv.node_exporter_port: '70000' is not a TCP port: give a number from 1 to 65535"
+}
+
 # chromium ARGS... URL: headless, in the head namespace, no network of its own
 chromium_run() {
 	local home="$BATS_TEST_TMPDIR/chromium"

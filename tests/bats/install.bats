@@ -136,6 +136,10 @@ complete_words() {
 	assert_output "$(printf '%s\n' replace)"
 	run complete_words imgtool node add n1 --i
 	assert_output "$(printf '%s\n' --image --ip)"
+	run complete_words imgtool node list --format a
+	assert_output ansible
+	run complete_words imgtool node list --format ""
+	assert_output "$(printf '%s\n' table json ansible)"
 	run complete_words bootsrv st
 	assert_output status
 	run complete_words bootsrv status --j

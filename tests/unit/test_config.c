@@ -42,13 +42,15 @@ static void parses_keys(void **state)
 	(void)state;
 	write_conf("[cluster]\nname = rack1\nserver_ip = 10.9.0.1 ; head\n"
 		   "dhcp_mode = full\ndhcp_range = 10.9.0.100,10.9.0.200\n"
-		   "nfs_backend = kernel\n[bootsrv]\ntftp_max = 300\n");
+		   "nfs_backend = kernel\n[bootsrv]\ntftp_max = 300\n"
+		   "node_exporter_port = 9109\n");
 	assert_int_equal(config_load(&cfg, path), 0);
 	assert_string_equal(cfg.name, "rack1");
 	assert_string_equal(cfg.server_ip, "10.9.0.1");
 	assert_int_equal(cfg.dhcp_mode, DHCP_FULL);
 	assert_int_equal(cfg.nfs_backend, NFS_KERNEL);
 	assert_int_equal(cfg.tftp_max, 300);
+	assert_int_equal(cfg.node_exporter_port, 9109);
 	assert_int_equal(config_dhcp_range(&cfg, &s, &e), 0);
 	assert_string_equal(s, "10.9.0.100");
 	assert_string_equal(e, "10.9.0.200");
@@ -64,6 +66,8 @@ static void rejects_bad_input(void **state)
 		{ "[cluster]\ndhcp_mode = maybe\n", ":2: cluster.dhcp_mode" },
 		{ "[cluster]\nserver_ip = 10.0.0.300\n", "not an IPv4 address" },
 		{ "[bootsrv]\ntftp_max = lots\n", "not a number" },
+		{ "[bootsrv]\nnode_exporter_port = 0\n", ":2: bootsrv.node_exporter_port: '0' is not" },
+		{ "[bootsrv]\nnode_exporter_port = 65536\n", "from 1 to 65535" },
 		{ "[cluster]\ndhcp_mode = full\n", "needs dhcp_range" },
 		{ "[cluster\nname = x\n", ":1: syntax error" },
 	};

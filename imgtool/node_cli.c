@@ -69,20 +69,16 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+static void set_var(const char *key, const char *value, void *vars)
+{
+	json_object_set_new(vars, key, json_string(value));
+}
+
 json_t *node_cli_vars(const struct node *n)
 {
 	json_t *vars = json_object();
-	char *copy = xstrdup(n->vars ? n->vars : ""), *save = NULL;
 
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(l, '=');
-
-		if (eq) {
-			*eq = '\0';
-			json_object_set_new(vars, l, json_string(eq + 1));
-		}
-	}
-	free(copy);
+	node_each_var(n, set_var, vars);
 	return vars;
 }
 

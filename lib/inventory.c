@@ -91,3 +91,19 @@ void nodes_free(struct node *v, size_t n)
 		node_free(&v[i]);
 	free(v);
 }
+
+void node_each_var(const struct node *n,
+		   void (*fn)(const char *key, const char *value, void *arg), void *arg)
+{
+	char *copy = xstrdup(n->vars ? n->vars : ""), *save = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(l, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		fn(l, eq + 1, arg);
+	}
+	free(copy);
+}

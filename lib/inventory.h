@@ -42,5 +42,8 @@ int inventory_list(sqlite3 *db, struct node **out, size_t *n);
 int inventory_by_mac(sqlite3 *db, const char *mac, struct node *out);
 void node_free(struct node *n);
 void nodes_free(struct node *v, size_t n);
+/* Call fn for each of n's user variables, in the order they were set. */
+void node_each_var(const struct node *n,
+		   void (*fn)(const char *key, const char *value, void *arg), void *arg);
 
 #endif

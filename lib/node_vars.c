@@ -31,25 +31,18 @@ static const char *or_empty(const char *s)
 }
 
 /* User variables: "k=v" lines; config.K ones feed the config list. */
-static void user_vars(struct tscope *s, const char *vars)
+/* config.K=V vars are config.txt lines ({{#each config}}), the rest plain. */
+static void user_var(const char *key, const char *value, void *scope)
 {
-	char *copy = xstrdup(or_empty(vars)), *save = NULL;
+	struct tscope *s = scope;
 
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *eq = strchr(l, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		if (!strncmp(l, "config.", 7)) {
-			struct tscope *it = tscope_item(s, "config");
-			tscope_set(it, "key", l + 7);
-			tscope_set(it, "value", eq + 1);
-		} else {
-			tscope_set(s, l, eq + 1);
-		}
+	if (!strncmp(key, "config.", 7)) {
+		struct tscope *it = tscope_item(s, "config");
+		tscope_set(it, "key", key + 7);
+		tscope_set(it, "value", value);
+	} else {
+		tscope_set(s, key, value);
 	}
-	free(copy);
 }
 
 static void node_item(struct tscope *s, const struct node *n)
@@ -71,7 +64,7 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 
 	tscope_list(s, "nodes", node_fields);
 	tscope_list(s, "config", config_fields);
-	user_vars(s, n->vars);
+	node_each_var(n, user_var, s);
 	for (size_t i = 0; i < env->nall; i++)
 		node_item(s, &env->all[i]);
 	if (n->mac && mac_parse(n->mac, mac) == 0)

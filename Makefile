@@ -27,11 +27,20 @@ O        := build
 OPTFLAGS := -O2
 endif
 
+# CPPFLAGS, CFLAGS and LDFLAGS given in the environment (a packager's
+# dpkg-buildflags: hardening) are added after the project's own.
+ENV_CPPFLAGS := $(CPPFLAGS)
+ENV_CFLAGS   := $(CFLAGS)
+ENV_LDFLAGS  := $(LDFLAGS)
+
 CC       ?= cc
 CPPFLAGS := -D_GNU_SOURCE -Ilib -Infsroot $(shell pkg-config --cflags $(PKGS))
 CFLAGS   := -std=c17 -Wall -Wextra -Werror -g $(OPTFLAGS) -MMD -MP
 LDFLAGS  := $(filter -fsanitize=%,$(OPTFLAGS))
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
+CPPFLAGS += $(ENV_CPPFLAGS)
+CFLAGS   += $(ENV_CFLAGS)
+LDFLAGS  += $(ENV_LDFLAGS)
 
 LIB_SRCS  := $(wildcard lib/*.c nfsroot/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)

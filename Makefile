@@ -30,16 +30,14 @@ endif
 # pkg-config is asked once, quietly: on a fresh machine the libraries are
 # not there yet. `make test` and `make demo` install them (scripts/setup)
 # before they build; a goal that would compile stops with one line.
-# PKG_CONFIG: a cross build's (dpkg-buildpackage -a sets it).
-PKG_CONFIG ?= pkg-config
 NO_BUILD_GOALS := test demo demo-stop clean
-PKGS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo yes)
+PKGS_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 ifeq ($(PKGS_OK),yes)
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 else ifneq ($(filter-out $(NO_BUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
-PKGS_MISSING := $(strip $(if $(shell command -v $(PKG_CONFIG)),,$(PKG_CONFIG)) \
-	$(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p))))
+PKGS_MISSING := $(strip $(if $(shell command -v pkg-config),,pkg-config) \
+	$(foreach p,$(PKGS),$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),,$(p))))
 $(error missing build packages (pkg-config names): $(PKGS_MISSING); run scripts/setup as root, or make test / make demo, which run it)
 endif
 

@@ -50,6 +50,12 @@ ganesha_start() {
 	mount -t tmpfs tmpfs /run || exit 1
 	mkdir -p /run/rpcbind /run/ganesha && chown _rpc /run/rpcbind
 	rpcbind -f -w & echo \$! >"$dir/rpcbind.pid"
+	# Ganesha registers with rpcbind once, at start, and exits if it cannot
+	i=0
+	until rpcinfo -p 127.0.0.1 >/dev/null 2>&1; do
+		i=\$((i + 1)); [ \$i -le 200 ] || { echo "rpcbind did not start" >&2; exit 1; }
+		sleep 0.05
+	done
 	exec ganesha.nfsd -F -f "$dir/ganesha.conf" -L "$dir/ganesha.log" -p "$dir/ganesha.pid"
 	EOS
 	defer ganesha_stop "$dir"

@@ -26,6 +26,7 @@ struct config {
 	enum dhcp_mode dhcp_mode;
 	char *dhcp_range;	/* "start,end" (full mode) */
 	enum nfs_backend nfs_backend;
+	char *ntp_server;	/* NTP servers for the nodes, "A,B" IPv4; "" when off */
 	/* [bootsrv] */
 	char *http_listen;	/* status page and /metrics, "addr:port" or "off" */
 	char *reboot_cmd;	/* rollout reboot hook */

@@ -71,6 +71,13 @@ static void render_dhcp(struct buf *b, const struct config *cfg, const struct dn
 		 * a boot storm would queue for minutes. The range is ours.
 		 */
 		add(b, "no-ping\n");
+		/*
+		 * Pis have no RTC. Only the address server may name time
+		 * servers: a proxy's offer carries PXE options alone, and the
+		 * site's DHCP server owns option 42 there.
+		 */
+		if (cfg->ntp_server && *cfg->ntp_server)
+			add(b, "dhcp-option=option:ntp-server,%s\n", cfg->ntp_server);
 	}
 	add(b, "dhcp-hostsfile=%s\n", p->hosts);
 	add(b, "dhcp-ignore=tag:!known\n");

@@ -19,6 +19,7 @@ static struct config proxy_cfg(void)
 	c.server_ip = "10.42.0.1";
 	c.dhcp_mode = DHCP_PROXY;
 	c.dhcp_range = "";
+	c.ntp_server = "10.42.0.1";
 	return c;
 }
 
@@ -126,6 +127,32 @@ static void pxe_full(void **state)
 	free(s);
 }
 
+/* Does the dnsmasq.conf of c hold needle? */
+static int conf_has(const struct config *c, const char *needle)
+{
+	char *s = dnsmasq_render_conf(c, &paths, 50);
+	int yes = strstr(s, needle) != NULL;
+
+	free(s);
+	return yes;
+}
+
+/* Option 42 in full mode only: a proxy must not name time servers. */
+static void ntp_option(void **state)
+{
+	struct config c = proxy_cfg();
+
+	(void)state;
+	assert_false(conf_has(&c, "ntp-server"));
+	c.dhcp_mode = DHCP_FULL;
+	c.dhcp_range = "10.42.0.100,10.42.0.200";
+	assert_true(conf_has(&c, "\ndhcp-option=option:ntp-server,10.42.0.1\n"));
+	c.ntp_server = "10.42.0.5,192.0.2.7";
+	assert_true(conf_has(&c, "\ndhcp-option=option:ntp-server,10.42.0.5,192.0.2.7\n"));
+	c.ntp_server = "";	/* off */
+	assert_false(conf_has(&c, "ntp-server"));
+}
+
 static void tftp_max_sizing(void **state)
 {
 	struct config c = proxy_cfg();
@@ -149,6 +176,7 @@ int main(void)
 		cmocka_unit_test(proxy_mode),
 		cmocka_unit_test(full_mode),
 		cmocka_unit_test(hosts_file),
+		cmocka_unit_test(ntp_option),
 		cmocka_unit_test(tftp_max_sizing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

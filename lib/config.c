@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_NTP };
+enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_NTP, K_IPV6_RA };
 
 struct key {
 	const char *section, *name;
@@ -32,6 +32,7 @@ static const struct key keys[] = {
 	{ "cluster", "dhcp_range",  K_STR,         F(dhcp_range),  "" },
 	{ "cluster", "nfs_backend", K_NFS_BACKEND, F(nfs_backend), "ganesha" },
 	{ "cluster", "ntp_server",  K_NTP,         F(ntp_server),  "" },
+	{ "cluster", "ipv6_ra",     K_IPV6_RA,     F(ipv6_ra),     "auto" },
 	{ "bootsrv", "http_listen", K_STR,         F(http_listen), "127.0.0.1:8042" },
 	{ "bootsrv", "reboot_cmd",  K_STR,         F(reboot_cmd),  "" },
 	{ "bootsrv", "tftp_max",    K_INT,         F(tftp_max),    "0" },
@@ -123,6 +124,12 @@ static int set_value(struct config *cfg, const struct key *k, const char *v)
 		return 0;
 	case K_NTP:
 		return set_ntp(field, k, v);
+	case K_IPV6_RA:
+		if (strcmp(v, "auto") && strcmp(v, "on") && strcmp(v, "off"))
+			return err_set("%s.%s: '%s' must be auto, on or off",
+				       k->section, k->name, v);
+		*(enum ipv6_ra *)field = !strcmp(v, "on") ? RA_ON : !strcmp(v, "off") ? RA_OFF : RA_AUTO;
+		return 0;
 	}
 	return err_set("internal: bad config key kind");
 }

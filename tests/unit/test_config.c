@@ -73,6 +73,7 @@ static void ntp_servers(void **state)
 		write_conf(cases[i].text);
 		assert_int_equal(config_load(&cfg, path), 0);
 		assert_string_equal(cfg.ntp_server, cases[i].want);
+		assert_int_equal(cfg.ipv6_ra, RA_AUTO);
 		config_free(&cfg);
 	}
 }
@@ -89,6 +90,7 @@ static void rejects_bad_input(void **state)
 		{ "[cluster]\nntp_server = pool.ntp.org\n",
 		  ":2: cluster.ntp_server: 'pool.ntp.org' is not an IPv4 address" },
 		{ "[cluster]\nntp_server = 10.0.0.1,off\n", "'off' is not an IPv4 address" },
+		{ "[cluster]\nipv6_ra = yes\n", ":2: cluster.ipv6_ra: 'yes' must be auto, on or off" },
 	};
 	struct config cfg;
 

@@ -17,6 +17,7 @@
 #include "nfsroot.h"
 
 #include <jansson.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 
@@ -69,6 +70,10 @@ struct daemon {
 	size_t line_len;
 	char last_fatal[512];	/* its last "dnsmasq: ..." line */
 	char last_line[512];	/* its last other line */
+	/* IPv6 router advertisements (ra.c) */
+	int ipv6_ra;		/* dnsmasq sends them */
+	int ra_added;		/* ra_ula is on the interface for them */
+	struct in6_addr ra_ula;
 	/* NFS */
 	struct nfs_exporter nfs;
 	int nfs_open;
@@ -107,6 +112,13 @@ void dnsmasq_reaped(struct daemon *d, int status);
 void dnsmasq_tick(struct daemon *d);
 void dnsmasq_shutdown(struct daemon *d);
 json_t *dnsmasq_health(const struct daemon *d);
+
+/* ra.c: decide on router advertisements, give dnsmasq a prefix for them */
+int ra_setup(struct daemon *d);
+void ra_shutdown(struct daemon *d);
+/* ra_probe.c: 1 if a router advertises on ifname within ms (its address
+ * in from), 0 if none does, -1 if the link cannot be asked */
+int ra_probe(const char *ifname, int ms, char *from, size_t fromlen);
 
 /* nfs.c */
 int nfs_setup(struct daemon *d);

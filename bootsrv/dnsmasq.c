@@ -39,7 +39,7 @@ static int render(struct daemon *d, int *conf_changed, int *hosts_changed)
 
 	for (size_t i = 0; i < d->nnodes; i++)
 		v[i] = d->nodes[i].n;	/* shallow: the renderer only reads */
-	conf = dnsmasq_render_conf(d->cfg, &p, tftp_max);
+	conf = dnsmasq_render_conf(d->cfg, &p, tftp_max, d->ipv6_ra);
 	hosts = dnsmasq_render_hosts(d->cfg, v, d->nnodes);
 	free(v);
 	d->dnsmasq.nofile = dnsmasq_nofile(tftp_max);
@@ -264,8 +264,8 @@ int dnsmasq_setup(struct daemon *d)
 	d->conf_path = state_path(d->st, "run/dnsmasq.conf");
 	d->hosts_path = state_path(d->st, "run/dnsmasq.hosts");
 	d->leases_path = state_path(d->st, "run/dnsmasq.leases");
-	stop_stale(d);
-	if (render(d, &conf_changed, &hosts_changed) < 0 || start_and_wait(d) < 0)
+	stop_stale(d);	/* first: it would answer ra_setup's solicitation */
+	if (ra_setup(d) < 0 || render(d, &conf_changed, &hosts_changed) < 0 || start_and_wait(d) < 0)
 		return -1;
 	log_info("dnsmasq serving on %s (%s DHCP, TFTP root %s)", d->cfg->interface,
 		 d->cfg->dhcp_mode == DHCP_PROXY ? "proxy" : "full", d->tftp_root);
@@ -324,6 +324,7 @@ void dnsmasq_shutdown(struct daemon *d)
 {
 	close_output(d);
 	child_stop(&d->dnsmasq, 5000);
+	ra_shutdown(d);
 	free(d->tftp_root);
 	free(d->conf_path);
 	free(d->hosts_path);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_PORT };
+enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_PORT, K_NTP, K_IPV6_RA };
 
 struct key {
 	const char *section, *name;
@@ -32,6 +32,8 @@ static const struct key keys[] = {
 	{ "cluster", "dhcp_mode",   K_DHCP_MODE,   F(dhcp_mode),   "proxy" },
 	{ "cluster", "dhcp_range",  K_STR,         F(dhcp_range),  "" },
 	{ "cluster", "nfs_backend", K_NFS_BACKEND, F(nfs_backend), "ganesha" },
+	{ "cluster", "ntp_server",  K_NTP,         F(ntp_server),  "" },
+	{ "cluster", "ipv6_ra",     K_IPV6_RA,     F(ipv6_ra),     "auto" },
 	{ "bootsrv", "http_listen", K_STR,         F(http_listen), "127.0.0.1:8042" },
 	{ "bootsrv", "reboot_cmd",  K_STR,         F(reboot_cmd),  "" },
 	{ "bootsrv", "tftp_max",    K_INT,         F(tftp_max),    "0" },
@@ -67,6 +69,34 @@ static int number(const char *v, long lo, long hi, int *out)
 	if (errno || *v == '\0' || *end || n < lo || n > hi)
 		return -1;
 	*out = (int)n;
+/*
+ * NTP servers: "off", or IPv4 addresses separated by commas or blanks, kept
+ * as "A,B". Names are refused: DHCP option 42 carries addresses, and
+ * resolving here would freeze whatever DNS said when the config was read.
+ */
+static int set_ntp(char **field, const struct key *k, const char *v)
+{
+	char *copy = xstrdup(v), *save = NULL, *out = xstrdup("");
+	struct in_addr a;
+
+	for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		char *more;
+
+		if (strcmp(v, "off") && inet_pton(AF_INET, t, &a) != 1) {
+			err_set("%s.%s: '%s' is not an IPv4 address: DHCP option 42 carries "
+				"addresses, not names; list addresses (A,B) or set off",
+				k->section, k->name, t);
+			free(copy);
+			free(out);
+			return -1;
+		}
+		more = xasprintf("%s%s%s", out, *out ? "," : "", t);
+		free(out);
+		out = more;
+	}
+	free(copy);
+	free(*field);
+	*field = out;
 	return 0;
 }
 
@@ -105,6 +135,14 @@ static int set_value(struct config *cfg, const struct key *k, const char *v)
 			return err_set("%s.%s: '%s' must be ganesha or kernel",
 				       k->section, k->name, v);
 		*(enum nfs_backend *)field = strcmp(v, "kernel") ? NFS_GANESHA : NFS_KERNEL;
+		return 0;
+	case K_NTP:
+		return set_ntp(field, k, v);
+	case K_IPV6_RA:
+		if (strcmp(v, "auto") && strcmp(v, "on") && strcmp(v, "off"))
+			return err_set("%s.%s: '%s' must be auto, on or off",
+				       k->section, k->name, v);
+		*(enum ipv6_ra *)field = !strcmp(v, "on") ? RA_ON : !strcmp(v, "off") ? RA_OFF : RA_AUTO;
 		return 0;
 	}
 	return err_set("internal: bad config key kind");
@@ -157,7 +195,19 @@ static int in_build_tree(void)
 	return !strncmp(exe, bin, sizeof bin - 1);
 }
 
-int config_load(struct config *cfg, const char *path)
+/* Values that follow from others once the whole file is read. */
+static void finish(struct config *cfg)
+{
+	if (!*cfg->ntp_server) {	/* default: the head itself */
+		free(cfg->ntp_server);
+		cfg->ntp_server = xstrdup(cfg->server_ip);
+	} else if (!strcmp(cfg->ntp_server, "off")) {
+		free(cfg->ntp_server);
+		cfg->ntp_server = xstrdup("");
+	}
+}
+
+static int load(struct config *cfg, const char *path)
 {
 	struct parse p = { .cfg = cfg };
 	const char *env = getenv("BRAMBLE_CONFIG");
@@ -175,8 +225,10 @@ int config_load(struct config *cfg, const char *path)
 		path = env;
 	explicit = path != NULL;
 	p.path = path ? path : CONFIG_DEFAULT_PATH;
-	if (!explicit && access(p.path, F_OK) < 0)
+	if (!explicit && access(p.path, F_OK) < 0) {
+		finish(cfg);
 		return 0;
+	}
 	if (!(p.f = fopen(p.path, "re")))
 		return err_errno("cannot open config file %s", p.path);
 	rc = ini_parse_stream(read_line, &p, on_value, &p);
@@ -188,6 +240,17 @@ int config_load(struct config *cfg, const char *path)
 			       p.path, rc);
 	if (cfg->dhcp_mode == DHCP_FULL && !*cfg->dhcp_range)
 		return err_set("%s: dhcp_mode = full needs dhcp_range = START,END", p.path);
+	finish(cfg);
+	return 0;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+	/* a refused file leaves nothing allocated: callers just exit */
+	if (load(cfg, path) < 0) {
+		config_free(cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -211,7 +274,7 @@ int config_dhcp_range(const struct config *cfg, char **start, char **end)
 void config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].kind == K_STR || keys[i].kind == K_IPV4)
+		if (keys[i].kind == K_STR || keys[i].kind == K_IPV4 || keys[i].kind == K_NTP)
 			free(*(char **)((char *)cfg + keys[i].off));
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -16,6 +16,7 @@
 
 enum dhcp_mode { DHCP_PROXY, DHCP_FULL };
 enum nfs_backend { NFS_GANESHA, NFS_KERNEL };
+enum ipv6_ra { RA_AUTO, RA_ON, RA_OFF };
 
 struct config {
 	/* [cluster] */
@@ -26,6 +27,8 @@ struct config {
 	enum dhcp_mode dhcp_mode;
 	char *dhcp_range;	/* "start,end" (full mode) */
 	enum nfs_backend nfs_backend;
+	char *ntp_server;	/* NTP servers for the nodes, "A,B" IPv4; "" when off */
+	enum ipv6_ra ipv6_ra;	/* router advertisements with lifetime 0 */
 	/* [bootsrv] */
 	char *http_listen;	/* status page and /metrics, "addr:port" or "off" */
 	char *reboot_cmd;	/* rollout reboot hook */

@@ -71,6 +71,13 @@ static void render_dhcp(struct buf *b, const struct config *cfg, const struct dn
 		 * a boot storm would queue for minutes. The range is ours.
 		 */
 		add(b, "no-ping\n");
+		/*
+		 * Pis have no RTC. Only the address server may name time
+		 * servers: a proxy's offer carries PXE options alone, and the
+		 * site's DHCP server owns option 42 there.
+		 */
+		if (cfg->ntp_server && *cfg->ntp_server)
+			add(b, "dhcp-option=option:ntp-server,%s\n", cfg->ntp_server);
 	}
 	add(b, "dhcp-hostsfile=%s\n", p->hosts);
 	add(b, "dhcp-ignore=tag:!known\n");
@@ -132,6 +139,20 @@ static void render_pxe(struct buf *b, const struct config *cfg)
 	}
 }
 
+/*
+ * Router advertisements for iPXE's IPv6 wait (bootsrv/ra.c): built from the
+ * interface's prefix (constructor), advertisement only (ra-only: no
+ * DHCPv6, so no M or O flag), router lifetime 0 (not a default router),
+ * the default interval; quiet-ra keeps one log line per packet out.
+ */
+static void render_ra(struct buf *b, const struct config *cfg)
+{
+	add(b, "enable-ra\n");
+	add(b, "dhcp-range=::,constructor:%s,ra-only\n", cfg->interface);
+	add(b, "ra-param=%s,0,0\n", cfg->interface);
+	add(b, "quiet-ra\n");
+}
+
 static void render_tftp(struct buf *b, const struct dnsmasq_paths *p, int tftp_max)
 {
 	add(b, "enable-tftp\n");
@@ -141,7 +162,7 @@ static void render_tftp(struct buf *b, const struct dnsmasq_paths *p, int tftp_m
 }
 
 char *dnsmasq_render_conf(const struct config *cfg, const struct dnsmasq_paths *p,
-			  int tftp_max)
+			  int tftp_max, int ipv6_ra)
 {
 	struct buf b = { xstrdup(""), 0 };
 
@@ -152,6 +173,8 @@ char *dnsmasq_render_conf(const struct config *cfg, const struct dnsmasq_paths *
 	add(&b, "bind-interfaces\n");
 	add(&b, "pid-file=\n");			/* bootsrv supervises it */
 	render_dhcp(&b, cfg, p);
+	if (ipv6_ra)
+		render_ra(&b, cfg);
 	render_pi(&b);
 	render_pxe(&b, cfg);
 	render_tftp(&b, p, tftp_max);

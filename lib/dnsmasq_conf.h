@@ -29,9 +29,9 @@ struct dnsmasq_paths {
 int dnsmasq_tftp_max(const struct config *cfg, size_t nnodes);
 /* File descriptors dnsmasq needs for tftp_max transfers (RLIMIT_NOFILE). */
 int dnsmasq_nofile(int tftp_max);
-/* dnsmasq.conf text (newly allocated). */
+/* dnsmasq.conf text (newly allocated); ipv6_ra: send router advertisements. */
 char *dnsmasq_render_conf(const struct config *cfg, const struct dnsmasq_paths *p,
-			  int tftp_max);
+			  int tftp_max, int ipv6_ra);
 /* dnsmasq.hosts text for the bound nodes (newly allocated). */
 char *dnsmasq_render_hosts(const struct config *cfg, const struct node *nodes, size_t n);
 

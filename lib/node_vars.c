@@ -11,7 +11,7 @@
 static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
 	"image", "version", "cluster", "export", "nfsroot", "machine_id", "image_config",
-	"nodes", "config", NULL,
+	"ntp_servers", "nodes", "config", NULL,
 };
 
 static const char *const node_fields[] = { "name", "ip", "mac", "serial", "model", NULL };
@@ -92,5 +92,11 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 	free(v);
 	tscope_set(s, "machine_id", or_empty(env->machine_id));
 	tscope_set(s, "image_config", or_empty(env->image_config));
+	/* timesyncd's NTP= wants them blank-separated */
+	v = xstrdup(or_empty(env->cfg->ntp_server));
+	for (char *c = strchr(v, ','); c; c = strchr(c, ','))
+		*c = ' ';
+	tscope_set(s, "ntp_servers", v);
+	free(v);
 	return s;
 }

@@ -138,6 +138,9 @@ upper() { echo "$BRAMBLE_STATE/nodes/$1/state/upper"; }
 	site_dhcp_start
 	bootsrv_start
 	assert_file_contains "$BRAMBLE_STATE/run/dnsmasq.conf" 'dhcp-range=10.42.0.1,proxy'
+	# time servers are the site DHCP server's to name
+	run grep ntp-server "$BRAMBLE_STATE/run/dnsmasq.conf"
+	assert_failure
 	pisim_boot n1 dc:a6:32:60:00:01
 	assert_equal "$(json_get "$BATS_TEST_TMPDIR/n1.json" "d['dhcp']['proxy']")" True
 	assert_equal "$(json_get "$BATS_TEST_TMPDIR/n1.json" "d['dhcp']['address_server']")" 10.42.0.254

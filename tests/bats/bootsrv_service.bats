@@ -18,17 +18,19 @@ setup() {
 teardown() { run_deferred; }
 
 # udhcpc as a Pi bootloader: vendor class, arch 0, option 97; prints the
-# address and option 43 it got. udhcpc_pi NS [OPT97]
+# address, option 43 and the NTP servers (option 42) it got.
+# udhcpc_pi NS [OPT97 [UDHCPC-OPTION...]]
 udhcpc_pi() {
 	local ns=$1 opt97=${2:-$(pi_opt97 RPi4 00a03111 10203040)}
+	shift $(($# < 2 ? $# : 2))
 	cat >"$BATS_TEST_TMPDIR/udhcpc.sh" <<-'EOF'
 	#!/bin/sh
-	[ "$1" = bound ] && echo "bound ip=$ip opt43=$opt43"
+	[ "$1" = bound ] && echo "bound ip=$ip opt43=$opt43 ntpsrv=$ntpsrv"
 	exit 0
 	EOF
 	chmod +x "$BATS_TEST_TMPDIR/udhcpc.sh"
 	ip netns exec "$ns" timeout 15 busybox udhcpc -i eth0 -f -q -n -t 3 -T 2 -V "$VC" \
-		-O 43 -x 0x5d:0000 -x "0x61:$opt97" -s "$BATS_TEST_TMPDIR/udhcpc.sh" 2>/dev/null
+		-O 43 -x 0x5d:0000 -x "0x61:$opt97" -s "$BATS_TEST_TMPDIR/udhcpc.sh" "$@" 2>/dev/null
 }
 
 PIBOOT_HEX=$(printf 'Raspberry Pi Boot' | xxd -p)
@@ -136,6 +138,19 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 67)); t
 	assert_line --regexp "^bound ip=10.42.0.150 opt43=.*$PIBOOT_HEX"
 	run bootsrv discover
 	assert_output "no unknown Pi has asked to boot"
+}
+
+@test "bootsrv: full DHCP names the head as time server (option 42) to a client that asks" {
+	bootsrv_net full
+	bootsrv_start
+	assert_file_contains "$BRAMBLE_STATE/run/dnsmasq.conf" '^dhcp-option=option:ntp-server,10\.42\.0\.1$'
+	db_add_bare_node n1 dc:a6:32:aa:00:03 10.42.0.151
+	run control '{"cmd":"reload"}'
+	C=$(net_name c3)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:03
+	# the bootloader does not ask for 42, the booted system's DHCP client does
+	run udhcpc_pi "$C" "$(pi_opt97 RPi4 00a03111 10203041)" -O ntpsrv
+	assert_line --regexp '^bound ip=10\.42\.0\.151 opt43=.* ntpsrv=10\.42\.0\.1$'
 }
 
 @test "bootsrv: inventory reload rereads hosts on SIGHUP, restarts dnsmasq when its config changes" {

@@ -60,6 +60,8 @@ console_says() {
 	assert_line --regexp '^IP-Config: eth0 complete \(dhcp from 10\.42\.0\.254\):$'
 	assert_line --regexp '^bramble-initrd: .* mounting 10\.42\.0\.1:/nodes/vm1 '
 	assert_line 'bramble-node: hostname=vm1'
+	# the site router advertises: bramble's own advertisements stay off
+	assert_file_contains "$BOOTSRV_LOG" 'advertises on br0 already: sending no router advertisements'
 	wait_for 10 heartbeat_is vm1 hostname vm1
 	assert_equal "$(heartbeat_of vm1 image)" pxe@1
 	boot1=$(heartbeat_of vm1 boot_id)
@@ -92,16 +94,49 @@ console_says() {
 	wait_for 10 sh -c "bootsrv status | grep -q '^vm1 .*52:54:00:42:00:02 .* up '"
 }
 
+# efi_to_script DIR MAC: power on a UEFI VM from DIR; once iPXE has its
+# script, print the seconds from iPXE's start to then, and from power-on
+efi_to_script() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	vm start "$1" --netns "$HEAD" --mac "$2" --uefi --no-ipxe
+	vm wait "$1" 'iPXE initialising devices' --timeout 180
+	t1=$(date +%s.%N)
+	vm wait "$1" 'Filename: boot\.ipxe' --timeout 60
+	python3 -c 'import sys,time; t=time.time(); print("%.1f %.1f" % (t - float(sys.argv[1]), t - float(sys.argv[2])))' "$t1" "$t0"
+}
+
 @test "a UEFI PC boots through full DHCP: its firmware's PXE gets iPXE, iPXE the script, one boot" {
 	[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || skip "no OVMF (apt-get install ovmf)"
 	bootsrv_net full
 	imgtool node add efi1 --mac 52:54:00:42:00:11 --model pxe --image pxe --ip 10.42.0.42
+	# first another PC without router advertisements, as far as iPXE's
+	# script: iPXE waits for its IPv6 configuration, and no router answers
+	imgtool node add efi0 --mac 52:54:00:42:00:10 --model pxe --image pxe --ip 10.42.0.41
+	echo 'ipv6_ra = off' >>"$BRAMBLE_CONFIG"
 	bootsrv_start
+	V0=$(vm_dir efi-no-ra)
+	read -r off_ipxe off_all < <(efi_to_script "$V0" 52:54:00:42:00:10)
+	run tr -d '\r' <"$V0/console.log"
+	refute_line --regexp '^net0: fd[0-9a-f:]+/64'
+	vm stop "$V0"
+	bootsrv_stop
+	# then as configured by default: nothing else advertises, so bramble does
+	sed -i '/^ipv6_ra = off$/d' "$BRAMBLE_CONFIG"
+	bootsrv_start
+	assert_file_contains "$BOOTSRV_LOG" 'IPv6 router advertisements on br0 with router lifetime 0'
 	V=$(vm_dir efi)
 	# OVMF's own PXE, no iPXE option ROM: dnsmasq must hand it snponly.efi
-	vm start "$V" --netns "$HEAD" --mac 52:54:00:42:00:11 --uefi --no-ipxe
+	t0=$(date +%s)
+	read -r on_ipxe on_all < <(efi_to_script "$V" 52:54:00:42:00:11)
 	vm wait "$V" 'bramble-node: heartbeat started' --timeout 180
+	echo "# iPXE start to its script: ${off_ipxe} s without router advertisements," \
+		"${on_ipxe} s with them (power-on to script: ${off_all} s, ${on_all} s;" \
+		"to heartbeat with them: $(($(date +%s) - t0)) s)" >&3
 	run tr -d '\r' <"$V/console.log"
+	# iPXE took the advertised prefix (SLAAC) and no default route from it
+	assert_line --regexp '^net0: fd[0-9a-f:]+/64$'
+	refute_line --regexp '^net0: fd.* gw '
 	assert_line 'bramble: node efi1, image pxe@1'
 	assert_line --regexp '^IP-Config: eth0 complete \(dhcp from 10\.42\.0\.1\)'
 	assert_line --regexp '^ address: 10\.42\.0\.42 '

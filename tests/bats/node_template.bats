@@ -87,3 +87,27 @@ rack r9"
 	assert_failure
 	assert_output --partial "no overlay templates in '/nonexistent/a:/nonexistent/b'"
 }
+
+@test "template: the timesyncd drop-in names the head, the configured servers, or nothing when off" {
+	local dropin
+	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
+	dropin="$(ident_of node01)/etc/systemd/timesyncd.conf.d/bramble.conf"
+	run grep -v '^#' "$dropin"
+	assert_output "[Time]
+NTP=10.42.0.1"
+	printf '[cluster]\nntp_server = 10.42.0.5,192.0.2.7\n' >"$BRAMBLE_CONFIG"
+	imgtool node build
+	assert_file_contains "$dropin" '^NTP=10\.42\.0\.5 192\.0\.2\.7$'
+	printf '[cluster]\nntp_server = off\n' >"$BRAMBLE_CONFIG"
+	imgtool node build
+	run grep -v '^#' "$dropin"
+	assert_output ''
+	# a name is refused: DHCP option 42 carries addresses
+	local before
+	before=$(state_digest)
+	printf '[cluster]\nntp_server = pool.ntp.org\n' >"$BRAMBLE_CONFIG"
+	run imgtool node build
+	assert_failure
+	assert_output "imgtool: error: $BRAMBLE_CONFIG:2: cluster.ntp_server: 'pool.ntp.org' is not an IPv4 address: DHCP option 42 carries addresses, not names; list addresses (A,B) or set off"
+	assert_equal "$(state_digest)" "$before"
+}

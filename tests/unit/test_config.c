@@ -59,6 +59,27 @@ static void parses_keys(void **state)
 	config_free(&cfg);
 }
 
+/* Default: the head itself; a list is kept comma-separated; off: none. */
+static void ntp_servers(void **state)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "[cluster]\nserver_ip = 10.9.0.1\n", "10.9.0.1" },
+		{ "[cluster]\nntp_server = 10.9.0.5, 192.0.2.1\nserver_ip = 10.9.0.1\n",
+		  "10.9.0.5,192.0.2.1" },
+		{ "[cluster]\nntp_server = off\n", "" },
+	};
+	struct config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		write_conf(cases[i].text);
+		assert_int_equal(config_load(&cfg, path), 0);
+		assert_string_equal(cfg.ntp_server, cases[i].want);
+		assert_int_equal(cfg.ipv6_ra, RA_AUTO);
+		config_free(&cfg);
+	}
+}
+
 static void rejects_bad_input(void **state)
 {
 	static const struct { const char *text, *needle; } cases[] = {
@@ -70,6 +91,10 @@ static void rejects_bad_input(void **state)
 		{ "[bootsrv]\nnode_exporter_port = 65536\n", "from 1 to 65535" },
 		{ "[cluster]\ndhcp_mode = full\n", "needs dhcp_range" },
 		{ "[cluster\nname = x\n", ":1: syntax error" },
+		{ "[cluster]\nntp_server = pool.ntp.org\n",
+		  ":2: cluster.ntp_server: 'pool.ntp.org' is not an IPv4 address" },
+		{ "[cluster]\nntp_server = 10.0.0.1,off\n", "'off' is not an IPv4 address" },
+		{ "[cluster]\nipv6_ra = yes\n", ":2: cluster.ipv6_ra: 'yes' must be auto, on or off" },
 	};
 	struct config cfg;
 
@@ -88,6 +113,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_without_file),
 		cmocka_unit_test(parses_keys),
+		cmocka_unit_test(ntp_servers),
 		cmocka_unit_test(rejects_bad_input),
 	};
 	int fd = mkstemp(path), rc;

@@ -19,13 +19,14 @@ static struct config proxy_cfg(void)
 	c.server_ip = "10.42.0.1";
 	c.dhcp_mode = DHCP_PROXY;
 	c.dhcp_range = "";
+	c.ntp_server = "10.42.0.1";
 	return c;
 }
 
 static void proxy_mode(void **state)
 {
 	struct config c = proxy_cfg();
-	char *s = dnsmasq_render_conf(&c, &paths, 50);
+	char *s = dnsmasq_render_conf(&c, &paths, 50, 0);
 
 	(void)state;
 	assert_non_null(strstr(s, "\nport=0\n"));
@@ -49,7 +50,7 @@ static void full_mode(void **state)
 	(void)state;
 	c.dhcp_mode = DHCP_FULL;
 	c.dhcp_range = "10.42.0.100,10.42.0.200";
-	s = dnsmasq_render_conf(&c, &paths, 256);
+	s = dnsmasq_render_conf(&c, &paths, 256, 0);
 	assert_non_null(strstr(s, "\ndhcp-range=10.42.0.100,10.42.0.200,12h\n"));
 	assert_non_null(strstr(s, "\ndhcp-leasefile=/s/run/dnsmasq.leases\n"));
 	assert_non_null(strstr(s, "\nno-ping\n"));
@@ -85,7 +86,7 @@ static void hosts_file(void **state)
 static void pxe_proxy(void **state)
 {
 	struct config c = proxy_cfg();
-	char *s = dnsmasq_render_conf(&c, &paths, 50);
+	char *s = dnsmasq_render_conf(&c, &paths, 50, 0);
 
 	(void)state;
 	assert_non_null(strstr(s, "\ndhcp-userclass=set:ipxe,iPXE\ndhcp-match=set:ipxe,175\n"));
@@ -115,7 +116,7 @@ static void pxe_full(void **state)
 	(void)state;
 	c.dhcp_mode = DHCP_FULL;
 	c.dhcp_range = "10.42.0.100,10.42.0.200";
-	s = dnsmasq_render_conf(&c, &paths, 50);
+	s = dnsmasq_render_conf(&c, &paths, 50, 0);
 	assert_non_null(strstr(s, "\ndhcp-boot=tag:pxe,tag:ipxe,tag:!efi64,tag:!arm64,boot.ipxe\n"
 				  "dhcp-boot=tag:pxe,tag:ipxe,tag:efi64,boot.ipxe\n"
 				  "dhcp-boot=tag:pxe,tag:ipxe,tag:arm64,boot.ipxe\n"
@@ -124,6 +125,43 @@ static void pxe_full(void **state)
 				  "dhcp-boot=tag:pxe,tag:!ipxe,tag:arm64,arm64-efi/snponly.efi\n"));
 	assert_null(strstr(s, "pxe-service=tag:pxe"));
 	free(s);
+}
+
+/* Does the dnsmasq.conf of c (with router advertisements or not) hold needle? */
+static int conf_has(const struct config *c, int ipv6_ra, const char *needle)
+{
+	char *s = dnsmasq_render_conf(c, &paths, 50, ipv6_ra);
+	int yes = strstr(s, needle) != NULL;
+
+	free(s);
+	return yes;
+}
+
+/* Option 42 in full mode only: a proxy must not name time servers. */
+static void ntp_option(void **state)
+{
+	struct config c = proxy_cfg();
+
+	(void)state;
+	assert_false(conf_has(&c, 0, "ntp-server"));
+	c.dhcp_mode = DHCP_FULL;
+	c.dhcp_range = "10.42.0.100,10.42.0.200";
+	assert_true(conf_has(&c, 0, "\ndhcp-option=option:ntp-server,10.42.0.1\n"));
+	c.ntp_server = "10.42.0.5,192.0.2.7";
+	assert_true(conf_has(&c, 0, "\ndhcp-option=option:ntp-server,10.42.0.5,192.0.2.7\n"));
+	c.ntp_server = "";	/* off */
+	assert_false(conf_has(&c, 0, "ntp-server"));
+}
+
+/* Router advertisements only when bootsrv decided to send them. */
+static void router_adverts(void **state)
+{
+	struct config c = proxy_cfg();
+
+	(void)state;
+	assert_false(conf_has(&c, 0, "enable-ra") || conf_has(&c, 0, "ra-param"));
+	assert_true(conf_has(&c, 1, "\nenable-ra\ndhcp-range=::,constructor:br0,ra-only\n"
+				 "ra-param=br0,0,0\nquiet-ra\n"));
 }
 
 static void tftp_max_sizing(void **state)
@@ -149,6 +187,8 @@ int main(void)
 		cmocka_unit_test(proxy_mode),
 		cmocka_unit_test(full_mode),
 		cmocka_unit_test(hosts_file),
+		cmocka_unit_test(ntp_option),
+		cmocka_unit_test(router_adverts),
 		cmocka_unit_test(tftp_max_sizing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

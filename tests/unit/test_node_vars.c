@@ -24,7 +24,8 @@ static char *render(const char *src, const struct tscope *s)
 
 static void every_builtin_is_set(void **state)
 {
-	struct config cfg = { .name = "lab", .server_ip = "10.42.0.1", .prefix_len = 24 };
+	struct config cfg = { .name = "lab", .server_ip = "10.42.0.1", .prefix_len = 24,
+			      .ntp_server = "10.42.0.1,192.0.2.1" };
 	struct node all[2] = {
 		{ .name = "node01", .mac = "dc:a6:32:01:02:03", .serial = "9ffefdef",
 		  .model = "4", .image = "bookworm", .ver = 2, .ip = "10.42.0.11",
@@ -40,14 +41,14 @@ static void every_builtin_is_set(void **state)
 	(void)state;
 	out = render("{{name}} {{mac}} {{mac_dashed}} {{serial}} {{model}} {{ip}} "
 		     "{{server_ip}}/{{prefix_len}} {{image}} {{version}} {{cluster}} "
-		     "{{export}} {{nfsroot}} {{machine_id}} {{image_config}} {{rack}}\n"
+		     "{{export}} {{nfsroot}} {{machine_id}} {{image_config}} {{rack}} [{{ntp_servers}}]\n"
 		     "{{#each nodes}}{{name}}:{{ip}}:{{mac}}:{{serial}}:{{model}} {{/each}}\n"
 		     "{{#each config}}{{key}}={{value}}{{/each}}", s);
 	assert_string_equal(out,
 		"node01 dc:a6:32:01:02:03 dc-a6-32-01-02-03 9ffefdef 4 10.42.0.11 "
 		"10.42.0.1/24 bookworm bookworm@2 lab "
 		"/nodes/node01 10.42.0.1:/nodes/node01,vers=3,tcp,nolock 0123456789abcdef0123456789abcdef "
-		"arm_64bit=1 r1\n"
+		"arm_64bit=1 r1 [10.42.0.1 192.0.2.1]\n"
 		"node01:10.42.0.11:dc:a6:32:01:02:03:9ffefdef:4 node02::::5 \n"
 		"gpu_mem=16");
 	free(out);

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_STR, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_PORT, K_NTP, K_IPV6_RA };
+enum kind { K_STR, K_KEYTYPES, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_PORT, K_NTP,
+	     K_IPV6_RA };
 
 struct key {
 	const char *section, *name;
@@ -34,6 +35,7 @@ static const struct key keys[] = {
 	{ "cluster", "nfs_backend", K_NFS_BACKEND, F(nfs_backend), "ganesha" },
 	{ "cluster", "ntp_server",  K_NTP,         F(ntp_server),  "" },
 	{ "cluster", "ipv6_ra",     K_IPV6_RA,     F(ipv6_ra),     "auto" },
+	{ "cluster", "ssh_host_keys", K_KEYTYPES,  F(ssh_host_keys), "ed25519,ecdsa" },
 	{ "bootsrv", "http_listen", K_STR,         F(http_listen), "127.0.0.1:8042" },
 	{ "bootsrv", "reboot_cmd",  K_STR,         F(reboot_cmd),  "" },
 	{ "bootsrv", "tftp_max",    K_INT,         F(tftp_max),    "0" },
@@ -69,6 +71,9 @@ static int number(const char *v, long lo, long hi, int *out)
 	if (errno || *v == '\0' || *end || n < lo || n > hi)
 		return -1;
 	*out = (int)n;
+	return 0;
+}
+
 /*
  * NTP servers: "off", or IPv4 addresses separated by commas or blanks, kept
  * as "A,B". Names are refused: DHCP option 42 carries addresses, and
@@ -100,12 +105,42 @@ static int set_ntp(char **field, const struct key *k, const char *v)
 	return 0;
 }
 
+/* A comma-separated list of ssh host key types, each once. */
+static int check_key_types(const char *v)
+{
+	static const char *const known[] = { "ed25519", "ecdsa", "rsa" };
+	const size_t nknown = sizeof known / sizeof known[0];
+	char *copy = xstrdup(v), *save = NULL;
+	unsigned seen = 0;
+	int rc = *v ? 0 : err_set("empty: give ed25519, ecdsa and/or rsa");
+
+	for (char *t = strtok_r(copy, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+
+		while (i < nknown && strcmp(t, known[i]))
+			i++;
+		if (i == nknown || (seen & (1u << i)))
+			rc = err_set("'%s': '%s' is %s: give ed25519, ecdsa and/or rsa, each once", v,
+				     t, i == nknown ? "not an ssh host key type" : "named twice");
+		else
+			seen |= 1u << i;
+	}
+	free(copy);
+	return rc;
+}
+
 static int set_value(struct config *cfg, const struct key *k, const char *v)
 {
 	void *field = (char *)cfg + k->off;
 	struct in_addr a;
 
 	switch (k->kind) {
+	case K_KEYTYPES:
+		if (check_key_types(v) < 0)
+			return err_wrap("%s.%s: ", k->section, k->name);
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return 0;
 	case K_IPV4:
 		if (*v && inet_pton(AF_INET, v, &a) != 1)
 			return err_set("%s.%s: '%s' is not an IPv4 address",
@@ -274,7 +309,8 @@ int config_dhcp_range(const struct config *cfg, char **start, char **end)
 void config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].kind == K_STR || keys[i].kind == K_IPV4 || keys[i].kind == K_NTP)
+		if (keys[i].kind == K_STR || keys[i].kind == K_IPV4 || keys[i].kind == K_NTP ||
+		    keys[i].kind == K_KEYTYPES)
 			free(*(char **)((char *)cfg + keys[i].off));
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -29,6 +29,7 @@ struct config {
 	enum nfs_backend nfs_backend;
 	char *ntp_server;	/* NTP servers for the nodes, "A,B" IPv4; "" when off */
 	enum ipv6_ra ipv6_ra;	/* router advertisements with lifetime 0 */
+	char *ssh_host_keys;	/* host key types made per node, "ed25519,ecdsa[,rsa]" */
 	/* [bootsrv] */
 	char *http_listen;	/* status page and /metrics, "addr:port" or "off" */
 	char *reboot_cmd;	/* rollout reboot hook */

@@ -589,7 +589,7 @@ int builder_apply(struct builder *b)
 		keeps[i] = p->keep;
 		names[i] = p->n->name;
 	}
-	if (keep_ssh_keys(keeps, names, b->nplans) < 0)
+	if (keep_ssh_keys(keeps, names, b->nplans, b->cfg->ssh_host_keys) < 0)
 		goto out;
 	for (size_t i = 0; i < b->nplans; i++)
 		if (write_node(b, &b->plans[i]) < 0)

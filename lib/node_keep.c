@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -55,6 +56,17 @@ int keep_write_machine_id(const char *keep, const char *id)
 	free(path);
 	free(text);
 	return rc;
+}
+
+/* Is type one of the comma-separated list's items? */
+static bool type_listed(const char *list, const char *type)
+{
+	size_t len = strlen(type);
+
+	for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, type, len) && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
 }
 
 struct job {
@@ -175,32 +187,44 @@ static int cluster_job(char *const *keeps, size_t n, struct job *jobs, size_t *n
 	return rc;
 }
 
-int keep_ssh_keys(char *const *keeps, char *const *names, size_t n)
+/* The job making keep's key of type (a key_types entry) if it is missing. */
+static int key_job(const char *keep, const char *name, const char *type, struct job *jobs,
+		   size_t *njobs)
+{
+	char *final = key_path(keep, type, ""), *dir = xasprintf("%s/ssh", keep);
+	int rc = 0;
+
+	if (path_exists(final))
+		free(final);
+	else if ((rc = mkdir_p(dir, 0700)) == 0)
+		jobs[(*njobs)++] = (struct job){ key_path(keep, type, ".new-"), final, type, name, 0 };
+	else
+		free(final);
+	free(dir);
+	return rc;
+}
+
+int keep_ssh_keys(char *const *keeps, char *const *names, size_t n, const char *types)
 {
 	struct job *jobs = xcalloc(n * NTYPES + 1, sizeof *jobs);
-	size_t njobs = 0, next = 0, running = 0;
+	size_t njobs = 0, next = 0, running = 0, keyed = 0;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t max = cpus > 0 ? (size_t)cpus : 1;
 	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++)
-		for (size_t t = 0; t < NTYPES && rc == 0; t++) {
-			char *final = key_path(keeps[i], key_types[t], "");
-			char *dir = xasprintf("%s/ssh", keeps[i]);
+	/* key_types, not types, so a job's type outlives the config string */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t before = njobs;
 
-			if (path_exists(final))
-				free(final);
-			else if ((rc = mkdir_p(dir, 0700)) == 0)
-				jobs[njobs++] = (struct job){ key_path(keeps[i], key_types[t], ".new-"),
-							      final, key_types[t], names[i], 0 };
-			else
-				free(final);
-			free(dir);
-		}
+		for (size_t t = 0; t < NTYPES && rc == 0; t++)
+			if (type_listed(types, key_types[t]))
+				rc = key_job(keeps[i], names[i], key_types[t], jobs, &njobs);
+		keyed += njobs > before;
+	}
 	if (rc == 0)
 		rc = cluster_job(keeps, n, jobs, &njobs);
-	if (njobs > NTYPES)
-		log_info("making ssh host keys for %zu nodes", njobs / NTYPES);
+	if (keyed > 1)
+		log_info("making ssh host keys for %zu nodes", keyed);
 	while (running > 0 || (rc == 0 && next < njobs)) {
 		struct job *j;
 		int status;

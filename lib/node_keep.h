@@ -31,10 +31,13 @@ int keep_machine_id(const char *keep, char out[MACHINE_ID_LEN + 1]);
 int keep_write_machine_id(const char *keep, const char *id);
 /*
  * Make the missing ssh host keys of n nodes (their keep dirs and names,
- * the names go in the key comments), running ssh-keygen for up to one key
- * per CPU at a time: RSA keys take a while; and the cluster key if missing.
+ * the names go in the key comments) of the types listed in types
+ * ("ed25519,ecdsa", config cluster.ssh_host_keys), running ssh-keygen for
+ * up to one key per CPU at a time; and the cluster key if missing. RSA is
+ * left out by default: at about half a second a key it would be most of
+ * a node add, and every OpenSSH client since 6.5 takes ed25519.
  */
-int keep_ssh_keys(char *const *keeps, char *const *names, size_t n);
+int keep_ssh_keys(char *const *keeps, char *const *names, size_t n, const char *types);
 /* Add the kept ssh host keys there are to ident as etc/ssh/..., and the
  * cluster key as etc/bramble/authorized_keys.root once it is made. */
 int keep_add_ssh(const char *keep, struct tree *ident);

@@ -11,11 +11,23 @@
 static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
 	"image", "version", "cluster", "export", "nfsroot", "machine_id", "image_config",
-	"ntp_servers", "nodes", "config", NULL,
+	"ntp_servers", "nodes", "config", "ssh_host_keys", NULL,
 };
 
 static const char *const node_fields[] = { "name", "ip", "mac", "serial", "model", NULL };
 static const char *const config_fields[] = { "key", "value", NULL };
+static const char *const key_fields[] = { "type", NULL };
+
+/* {{#each ssh_host_keys}}{{type}}: the node's host key types, for sshd's HostKey. */
+static void key_types(struct tscope *s, const char *types)
+{
+	char *copy = xstrdup(types), *save = NULL;
+
+	tscope_list(s, "ssh_host_keys", key_fields);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		tscope_set(tscope_item(s, "ssh_host_keys"), "type", t);
+	free(copy);
+}
 
 int node_var_builtin(const char *key)
 {
@@ -64,6 +76,7 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 
 	tscope_list(s, "nodes", node_fields);
 	tscope_list(s, "config", config_fields);
+	key_types(s, env->cfg->ssh_host_keys);
 	node_each_var(n, user_var, s);
 	for (size_t i = 0; i < env->nall; i++)
 		node_item(s, &env->all[i]);

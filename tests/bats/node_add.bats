@@ -32,10 +32,14 @@ setup() {
 	assert_equal "$(readlink "$ident/etc/systemd/system/multi-user.target.wants/bramble-heartbeat.service")" \
 		/etc/systemd/system/bramble-heartbeat.service
 	# ssh host keys, private halves 0600, named for the node
-	for t in ed25519 ecdsa rsa; do
+	for t in ed25519 ecdsa; do
 		assert_equal "$(stat -c %a "$ident/etc/ssh/ssh_host_${t}_key")" 600
 		ssh-keygen -l -f "$ident/etc/ssh/ssh_host_${t}_key.pub" | grep -q 'root@node01'
 	done
+	# no slow RSA key unless asked for; sshd offers only the node's own keys
+	[ ! -e "$ident/etc/ssh/ssh_host_rsa_key" ]
+	assert_equal "$(grep '^HostKey' "$ident/etc/ssh/sshd_config.d/bramble.conf")" \
+		"$(printf 'HostKey /etc/ssh/ssh_host_%s_key\n' ed25519 ecdsa)"
 	# the identity layer's /usr/lib is not the image's /lib symlink turned into a dir
 	[ ! -e "$ident/lib" ]
 
@@ -113,6 +117,30 @@ setup() {
 	# a node added later shows up in everyone's hosts
 	imgtool node add extra --mac 02:00:00:00:00:01 --image os --ip 10.42.0.50
 	grep -qx '10.42.0.50	extra' "$(ident_of node07)/etc/hosts"
+}
+
+@test "add: cluster.ssh_host_keys picks the host key types; a bad list is refused" {
+	printf '[cluster]\nssh_host_keys = ed25519,rsa\n' >"$BRAMBLE_CONFIG"
+	imgtool node add node01 --image os
+	ident=$(ident_of node01)
+	ssh-keygen -l -f "$ident/etc/ssh/ssh_host_rsa_key.pub" | grep -q 'root@node01 (RSA)'
+	[ ! -e "$ident/etc/ssh/ssh_host_ecdsa_key" ]
+	assert_equal "$(grep '^HostKey' "$ident/etc/ssh/sshd_config.d/bramble.conf")" \
+		"$(printf 'HostKey /etc/ssh/ssh_host_%s_key\n' ed25519 rsa)"
+	local before
+	before=$(state_digest)
+	local -a cases=(
+		"ed25519,dsa|'ed25519,dsa': 'dsa' is not an ssh host key type: give ed25519, ecdsa and/or rsa, each once"
+		"rsa,rsa|'rsa,rsa': 'rsa' is named twice: give ed25519, ecdsa and/or rsa, each once"
+		"|empty: give ed25519, ecdsa and/or rsa"
+	)
+	for c in "${cases[@]}"; do
+		printf '[cluster]\nssh_host_keys = %s\n' "${c%%|*}" >"$BRAMBLE_CONFIG"
+		run imgtool node add node02 --image os
+		assert_failure
+		assert_output "imgtool: error: $BRAMBLE_CONFIG:2: cluster.ssh_host_keys: ${c#*|}"
+		assert_equal "$(state_digest)" "$before"
+	done
 }
 
 @test "add: bad input is refused with one line and changes nothing" {

@@ -25,7 +25,7 @@ static char *render(const char *src, const struct tscope *s)
 static void every_builtin_is_set(void **state)
 {
 	struct config cfg = { .name = "lab", .server_ip = "10.42.0.1", .prefix_len = 24,
-			      .ntp_server = "10.42.0.1,192.0.2.1" };
+			      .ntp_server = "10.42.0.1,192.0.2.1", .ssh_host_keys = "ed25519,ecdsa" };
 	struct node all[2] = {
 		{ .name = "node01", .mac = "dc:a6:32:01:02:03", .serial = "9ffefdef",
 		  .model = "4", .image = "bookworm", .ver = 2, .ip = "10.42.0.11",

@@ -4,6 +4,7 @@
 #   make test       unit + BATS tests against an ASan/UBSan build in build-san/
 #   make bench      benchmarks (scripts/bench-*)
 #   make demo       the virtual-cluster demo (scripts/demo)
+#   make fuzz-build libFuzzer targets into build-fuzz/ (scripts/fuzz runs them)
 #
 # Programs are made from every .c file in their folder, so adding a file
 # needs no edit here. lib/ and nfsroot/ form one static library both use.

@@ -4,6 +4,7 @@
 #   make test       unit + BATS tests against an ASan/UBSan build in build-san/
 #   make bench      benchmarks (scripts/bench-*)
 #   make demo       the virtual-cluster demo (scripts/demo)
+#   make fuzz-build libFuzzer targets into build-fuzz/ (scripts/fuzz runs them)
 #
 # Programs are made from every .c file in their folder, so adding a file
 # needs no edit here. lib/ and nfsroot/ form one static library both use.
@@ -105,6 +106,34 @@ $(O)/dir-flags: FORCE
 	@echo '$(DIR_FLAGS)' | cmp -s - $@ || echo '$(DIR_FLAGS)' >$@
 FORCE:
 
+# make fuzz-build: the libFuzzer targets tests/fuzz/fuzz_*.c into
+# build-fuzz/, against lib/ and nfsroot/ compiled again by clang with
+# coverage and ASan/UBSan. scripts/fuzz builds and runs them.
+FUZZ_CC    ?= clang
+FUZZ_O     := build-fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS := -std=c17 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
+FUZZ_LIBA  := $(FUZZ_O)/libbramble.a
+FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_LIBA): $(LIB_SRCS:%.c=$(FUZZ_O)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_O)/fuzz_%: $(FUZZ_O)/tests/fuzz/fuzz_%.o $(FUZZ_LIBA)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(FUZZ_O)/lib/config.o: CPPFLAGS += $(DIR_FLAGS)
+$(FUZZ_O)/lib/config.o: $(O)/dir-flags
+
+fuzz-build: $(FUZZ_PROGS)
+# kept, so a rebuild after an edit recompiles one target
+.SECONDARY: $(FUZZ_PROGS:$(FUZZ_O)/%=$(FUZZ_O)/tests/fuzz/%.o)
+
 # The test build is a separate tree so a sanitizer build never mixes with
 # the release objects.
 test:
@@ -122,7 +151,7 @@ demo-stop:
 	scripts/demo --stop
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 # make install [PREFIX=/usr] [DESTDIR=/tmp/root]: the programs (not pisim),
 # default templates, an example bramble.conf (an existing one is kept),
@@ -164,5 +193,7 @@ uninstall:
 	    $(DESTDIR)$(SYSCONFDIR)/bramble 2>/dev/null || true
 
 .PHONY: all units test bench demo demo-stop clean install uninstall
+.PHONY: fuzz-build
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(FUZZ_O) -name '*.d' 2>/dev/null)

@@ -6,6 +6,7 @@
 #include "bootsrv.h"
 
 #include "bootsrv_ctl.h"
+#include "ctl_request.h"
 #include "err.h"
 #include "log.h"
 #include "xalloc.h"
@@ -56,14 +57,12 @@ json_t *daemon_status(struct daemon *d)
 			 "cluster", d->cfg->name, "server_ip", d->cfg->server_ip);
 }
 
-static json_t *handle(struct daemon *d, json_t *req)
+/* req passed ctl_request_parse: cmd is known, its arguments typed. */
+static json_t *handle(struct daemon *d, json_t *req, const char *cmd)
 {
-	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	json_t *rows;
 
 	watch_flush(d);		/* answers and other writers see everything */
-	if (!cmd)
-		return fail("request has no \"cmd\"");
 	if (!strcmp(cmd, "status"))
 		return daemon_status(d);
 	if (!strcmp(cmd, "discover")) {
@@ -73,19 +72,15 @@ static json_t *handle(struct daemon *d, json_t *req)
 	}
 	if (!strcmp(cmd, "reload"))
 		return daemon_reload(d) < 0 ? fail(err_get()) : json_pack("{s:b}", "ok", 1);
-	if (!strcmp(cmd, "adopt")) {
-		const char *node = json_string_value(json_object_get(req, "node"));
-
-		if (!node)
-			return fail("adopt needs \"node\"");
-		return adopt_request(d, node, json_string_value(json_object_get(req, "mac")));
-	}
+	if (!strcmp(cmd, "adopt"))
+		return adopt_request(d, json_string_value(json_object_get(req, "node")),
+				     json_string_value(json_object_get(req, "mac")));
 	if (!strcmp(cmd, "rollout") || !strcmp(cmd, "rollback"))
 		return rollout_request(d, cmd, req);
 	if (!strcmp(cmd, "rollout-status"))
 		return rollout_status_request(d, req);
-	return fail("unknown command (status, discover, adopt, reload, rollout, rollback, "
-		    "rollout-status)");
+	/* a command ctl_request.c knows and this does not: a bug here */
+	return fail("internal: no handler for this command");
 }
 
 static void finish(struct conn *c, json_t *resp)
@@ -119,7 +114,7 @@ static void on_client(struct loop *l, int fd, uint32_t events, void *arg)
 	struct conn *c = arg;
 	ssize_t n;
 	json_t *req;
-	json_error_t jerr;
+	const char *cmd;
 
 	(void)l, (void)fd, (void)events;
 	n = read(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
@@ -134,12 +129,11 @@ static void on_client(struct loop *l, int fd, uint32_t events, void *arg)
 		finish(c, fail("empty request"));
 		return;
 	}
-	req = json_loads(c->buf, JSON_DISABLE_EOF_CHECK, &jerr);
-	if (!req) {
-		finish(c, fail("request is not JSON"));
+	if (ctl_request_parse(c->buf, &req, &cmd) < 0) {
+		finish(c, fail(err_get()));
 		return;
 	}
-	finish(c, handle(c->d, req));
+	finish(c, handle(c->d, req, cmd));
 	json_decref(req);
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,4 +160,15 @@ int path_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+int dir_in_use(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), busy;
+
+	if (fd < 0)
+		return err_errno("cannot open %s", dir);
+	busy = flock(fd, LOCK_EX | LOCK_NB) < 0;
+	close(fd);
+	return busy;
 }

@@ -21,5 +21,8 @@ int fsync_dir(const char *dir);
 /* Directory part of path, newly allocated. */
 char *dir_of(const char *path);
 int path_exists(const char *path);
+/* 1 when a live process holds a flock() on the directory (a command at
+ * work in it), 0 when nobody does, -1 when it cannot be opened. */
+int dir_in_use(const char *dir);
 
 #endif

@@ -200,7 +200,7 @@ out:
 	return rc;
 }
 
-static int has_row(sqlite3 *db, const char *name, const char *ver, int *yes)
+int store_listed(sqlite3 *db, const char *name, const char *ver, int *yes)
 {
 	sqlite3_stmt *q;
 	int rc;
@@ -266,7 +266,7 @@ static int version_entry(struct recovery *r, const char *dir, const char *name)
 	char *p;
 	int yes = 0, rc;
 
-	if (has_row(r->db, r->image, name, &yes) < 0 || yes)
+	if (store_listed(r->db, r->image, name, &yes) < 0 || yes)
 		return yes ? 0 : -1;
 	p = xasprintf("%s/%s", dir, name);
 	log_info("removing %s: an interrupted import or rm left it without a database row", p);

@@ -12,9 +12,6 @@
 #include "fsutil.h"
 #include "xalloc.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,18 +45,7 @@ static int tmp_entry(struct fsck *f, const char *path, const char *name)
 /* Is name the temp file of a write or key a killed command left? */
 static int stray_temp(const char *name)
 {
-	const char *t = strstr(name, ".tmp.");
-	char *end;
-	long pid;
-
-	if (!strncmp(name, ".new-", 5))
-		return 1;
-	if (!t || !t[5])
-		return 0;
-	pid = strtol(t + 5, &end, 10);
-	if (*end || pid <= 0)
-		return 0;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;	/* its writer is gone */
+	return !strncmp(name, ".new-", 5) || temp_writer_gone(name);
 }
 
 static int temp_entry(struct fsck *f, const char *path, const char *name)

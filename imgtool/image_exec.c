@@ -16,6 +16,7 @@
 #include "image_exec.h"
 
 #include "diskimage.h"
+#include "crashpoint.h"
 #include "err.h"
 #include "fsutil.h"
 #include "image_commit.h"
@@ -329,8 +330,10 @@ int exec_run(struct ctx *ctx, struct exec_run *r)
 	int status = 0, rc;
 
 	rc = prepare(&x, ctx);
+	crashpoint("exec-mounted");
 	if (rc == 0)
 		rc = run_command(&x, &status);
+	crashpoint("exec-ran");
 	if (rc == 0 && umount_overlays(&x) < 0)
 		rc = -1;
 	if (rc == 0 && status != 0)

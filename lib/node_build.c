@@ -1,5 +1,6 @@
 #include "node_build.h"
 
+#include "crashpoint.h"
 #include "db.h"
 #include "err.h"
 #include "fsutil.h"
@@ -498,7 +499,7 @@ static int write_node(struct builder *b, struct plan *p)
 	int rc = -1;
 
 	if (keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0 ||
-	    tree_sync(&p->ident, ident, NULL) < 0 ||
+	    tree_sync(&p->ident, ident, NULL) < 0 || (crashpoint("node-ident-synced"), 0) ||
 	    (p->boot_dir && tree_sync(&p->boot, p->boot_dir, NULL) < 0) ||
 	    plan_manifest(b, p, &m) < 0) {
 		err_wrap("node %s: ", p->n->name);
@@ -584,17 +585,22 @@ int builder_apply(struct builder *b)
 		if (node_dirs(b->st, p->n->name) < 0 ||
 		    (p->new_id && keep_write_machine_id(p->keep, p->machine_id) < 0))
 			goto out;
+		crashpoint("node-dirs-made");
 		p->new_id = 0;
 		keeps[i] = p->keep;
 		names[i] = p->n->name;
 	}
 	if (keep_ssh_keys(keeps, names, b->nplans) < 0)
 		goto out;
-	for (size_t i = 0; i < b->nplans; i++)
+	crashpoint("node-keys-made");
+	for (size_t i = 0; i < b->nplans; i++) {
 		if (write_node(b, &b->plans[i]) < 0)
 			goto out;
+		crashpoint("node-written");	/* the first of several */
+	}
 	if (b->planned_all && sweep_boot_dirs(b) < 0)
 		goto out;
+	crashpoint("node-boot-swept");
 	rc = clear_pending(b);
 out:
 	free(keeps);

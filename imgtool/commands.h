@@ -15,6 +15,7 @@ int cmd_image_gc(struct ctx *ctx, int argc, char **argv);
 int cmd_image_exec(struct ctx *ctx, int argc, char **argv);
 int cmd_image_shell(struct ctx *ctx, int argc, char **argv);
 int cmd_image_diff(struct ctx *ctx, int argc, char **argv);
+int cmd_fsck(struct ctx *ctx, int argc, char **argv);
 int cmd_eeprom(struct ctx *ctx, int argc, char **argv);
 int cmd_node(struct ctx *ctx, int argc, char **argv);
 int cmd_node_publish(struct ctx *ctx, int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "image_exec.h"
 
 #include "diskimage.h"
+#include "crashpoint.h"
 #include "err.h"
 #include "fsutil.h"
 #include "image_commit.h"
@@ -106,7 +107,8 @@ int exec_options(struct ctx *ctx, struct exec_run *r, int argc, char **argv,
 	return 0;
 }
 
-/* Remove exec dirs whose exec is gone (nobody holds their flock). */
+/* Remove exec dirs whose exec is gone (nobody holds their flock). Under
+ * the state lock no new exec dir appears meanwhile. */
 static void sweep(const struct state *st)
 {
 	char *tmp = state_path(st, "tmp");
@@ -115,18 +117,14 @@ static void sweep(const struct state *st)
 
 	while (d && (e = readdir(d))) {
 		char *p;
-		int fd;
 
 		if (strncmp(e->d_name, EXEC_PREFIX, strlen(EXEC_PREFIX)))
 			continue;
 		p = xasprintf("%s/%s", tmp, e->d_name);
-		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		if (dir_in_use(p) == 0) {
 			log_info("removing %s, left by an interrupted image exec", p);
 			rm_rf(p);
 		}
-		if (fd >= 0)
-			close(fd);
 		free(p);
 	}
 	if (d)
@@ -332,8 +330,10 @@ int exec_run(struct ctx *ctx, struct exec_run *r)
 	int status = 0, rc;
 
 	rc = prepare(&x, ctx);
+	crashpoint("exec-mounted");
 	if (rc == 0)
 		rc = run_command(&x, &status);
+	crashpoint("exec-ran");
 	if (rc == 0 && umount_overlays(&x) < 0)
 		rc = -1;
 	if (rc == 0 && status != 0)

@@ -193,6 +193,7 @@ static int copy(struct import *im)
 	free(objects);
 	if (rc < 0 || copy_boot(im) < 0)
 		return -1;
+	crashpoint("import-boot-copied");
 	if (begin_phase(im, "copying root", im->root_src, &im->root) < 0 ||
 	    treecopy(im->root_src, im->vroot, &im->root) < 0)
 		return -1;
@@ -260,6 +261,7 @@ static int publish(struct import *im)
 	rc = store_publish(im->st, im->db, im->vdir, &v, &im->ver);
 	if (rc == 0)
 		objstore_commit(im->os);
+	crashpoint("import-done");	/* the staging dir is left */
 	free(report);
 	free(src);
 	return rc;
@@ -316,13 +318,17 @@ static int run(struct import *im, struct ctx *ctx)
 						 "directory)", im->src)
 				       : err_errno("cannot import %s", im->src);
 	if (!(im->st = ctx_state_locked(ctx)) || !(im->db = ctx_db(ctx)) ||
-	    store_recover(im->st, im->db) < 0 || !(im->stage = store_stage(im->st)) ||
-	    make_dirs(im) < 0 || mount_private() < 0)
+	    store_recover(im->st, im->db) < 0)
 		return -1;
+	crashpoint("import-recovered");
+	if (!(im->stage = store_stage(im->st)) || make_dirs(im) < 0 || mount_private() < 0)
+		return -1;
+	crashpoint("import-staged");
 	if (open_source(im) < 0 || check_arch(im) < 0 || copy(im) < 0)
 		return -1;
 	if (netready_apply(im->vroot, im->vboot, im->os, &im->report) < 0)
 		return err_wrap("making %s netboot-ready: ", im->src);
+	crashpoint("import-netready");
 	if (!im->boot_src && pxe_report(im) < 0)
 		return err_wrap("looking for the kernel of %s: ", im->src);
 	return publish(im);

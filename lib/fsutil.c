@@ -1,15 +1,20 @@
 #include "fsutil.h"
 
+#include "crashpoint.h"
 #include "err.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +76,38 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+int temp_writer_gone(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+	char *end;
+	long pid;
+
+	while (t && strstr(t + 1, ".tmp."))
+		t = strstr(t + 1, ".tmp.");
+	if (!t || !t[5])
+		return 0;
+	errno = 0;
+	pid = strtol(t + 5, &end, 10);
+	if (errno || *end || pid <= 0 || pid > INT32_MAX)
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+static void remove_dead_temps(const char *path, const char *dir)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(base);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, base, n) && !strncmp(e->d_name + n, ".tmp.", 5) &&
+		    temp_writer_gone(e->d_name))
+			unlinkat(dirfd(d), e->d_name, 0);	/* a leftover: fine if it fails */
+	if (d)
+		closedir(d);
+}
+
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
@@ -89,12 +126,14 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
 		goto out;
 	}
 	close(fd);
+	crashpoint("atomic-write-synced");
 	if (rename(tmp, path) < 0) {
 		err_errno("cannot rename %s to %s", tmp, path);
 		unlink(tmp);
 		goto out;
 	}
 	rc = fsync_dir(dir);
+	remove_dead_temps(path, dir);
 out:
 	free(tmp);
 	free(dir);
@@ -159,4 +198,15 @@ int path_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+int dir_in_use(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), busy;
+
+	if (fd < 0)
+		return err_errno("cannot open %s", dir);
+	busy = flock(fd, LOCK_EX | LOCK_NB) < 0;
+	close(fd);
+	return busy;
 }

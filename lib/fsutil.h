@@ -11,7 +11,11 @@
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode);
-/* Write temp file in the same directory, fsync, rename over path, fsync dir. */
+/*
+ * Write temp file <path>.tmp.<pid>, fsync, rename over path, fsync dir;
+ * then remove the temp files of earlier writes of path whose writer was
+ * killed between its write and its rename.
+ */
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 /* Read a whole file, NUL-terminated; *len (optional) excludes the NUL. */
 int read_file(const char *path, char **out, size_t *len);
@@ -21,5 +25,10 @@ int fsync_dir(const char *dir);
 /* Directory part of path, newly allocated. */
 char *dir_of(const char *path);
 int path_exists(const char *path);
+/* 1 when name is write_file_atomic's temp file and its writer is gone. */
+int temp_writer_gone(const char *name);
+/* 1 when a live process holds a flock() on the directory (a command at
+ * work in it), 0 when nobody does, -1 when it cannot be opened. */
+int dir_in_use(const char *dir);
 
 #endif

@@ -295,6 +295,7 @@ static int stage_version(struct build *b, const struct image_commit *c, const ch
 	if (build_tree(b, pdir, "boot", c->upper_boot, vdir) < 0 ||
 	    build_tree(b, pdir, "root", c->upper_root, vdir) < 0)
 		return -1;
+	crashpoint("exec-tree-built");	/* before the new files become objects */
 	for (size_t i = 0; i < b->ntodo; i += 2)
 		if (store_new(b, b->todo[i], b->todo[i + 1]) < 0)
 			return -1;
@@ -344,6 +345,7 @@ int image_commit(const struct state *st, sqlite3 *db, struct image_commit *c)
 	c->new_bytes = 0;
 	if (!(stage = store_stage(st)) || objstore_open(objects, &b.os) < 0)
 		goto out;
+	crashpoint("exec-stage-made");
 	vdir = xasprintf("%s/version", stage);
 	if (stage_version(&b, c, pdir, vdir) < 0 || count_changes(pdir, vdir, c) < 0)
 		goto out;
@@ -353,6 +355,7 @@ int image_commit(const struct state *st, sqlite3 *db, struct image_commit *c)
 	}
 	crashpoint("exec-staged");
 	rc = publish(st, db, &b, vdir, c);
+	crashpoint("exec-committed");
 out:
 	/* Staging first: then objects only it linked have one link left. */
 	if (stage)

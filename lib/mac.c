@@ -74,3 +74,10 @@ int mac_canonical(const char *s, char out[MAC_STRLEN])
 	mac_format(mac, out);
 	return 0;
 }
+
+int mac_is_dashed(const char *s)
+{
+	uint8_t m[6];
+
+	return strlen(s) == MAC_STRLEN - 1 && s[2] == '-' && mac_parse(s, m) == 0;
+}

@@ -14,6 +14,8 @@
 int mac_parse(const char *s, uint8_t mac[6]);
 void mac_format(const uint8_t mac[6], char out[MAC_STRLEN]);
 void mac_dashed(const uint8_t mac[6], char out[MAC_STRLEN]);
+/* Is s a MAC in the dashed form (the name of a node's TFTP dir)? */
+int mac_is_dashed(const char *s);
 /* Canonicalize in place into out; -1 with err set when malformed. */
 int mac_canonical(const char *s, char out[MAC_STRLEN]);
 

@@ -1,5 +1,6 @@
 #include "node_build.h"
 
+#include "crashpoint.h"
 #include "db.h"
 #include "err.h"
 #include "fsutil.h"
@@ -484,6 +485,13 @@ static int node_dirs(const struct state *st, const char *name)
 	return 0;
 }
 
+/* The manifest of a planned node, as a build would write it. */
+static int plan_manifest(struct builder *b, const struct plan *p, char **out)
+{
+	return manifest_make(p->iv ? p->iv->id : "none", p->boot_dir ? &p->boot : NULL,
+			     &p->ident, b->hc, out);
+}
+
 static int write_node(struct builder *b, struct plan *p)
 {
 	char *ident = node_path(b->st, p->n->name, "ident");
@@ -491,10 +499,9 @@ static int write_node(struct builder *b, struct plan *p)
 	int rc = -1;
 
 	if (keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0 ||
-	    tree_sync(&p->ident, ident, NULL) < 0 ||
+	    tree_sync(&p->ident, ident, NULL) < 0 || (crashpoint("node-ident-synced"), 0) ||
 	    (p->boot_dir && tree_sync(&p->boot, p->boot_dir, NULL) < 0) ||
-	    manifest_make(p->iv ? p->iv->id : "none", p->boot_dir ? &p->boot : NULL, &p->ident,
-			  b->hc, &m) < 0) {
+	    plan_manifest(b, p, &m) < 0) {
 		err_wrap("node %s: ", p->n->name);
 		goto out;
 	}
@@ -509,13 +516,6 @@ out:
 	free(m);
 	free(old);
 	return rc;
-}
-
-static int is_dashed_mac(const char *s)
-{
-	uint8_t m[6];
-
-	return strlen(s) == MAC_STRLEN - 1 && s[2] == '-' && mac_parse(s, m) == 0;
 }
 
 /* Boot dirs no planned node owns any more (a replaced board, a removed node). */
@@ -537,7 +537,7 @@ static int sweep_boot_dirs(struct builder *b)
 
 		for (size_t i = 0; i < b->nplans && !owned; i++)
 			owned = b->plans[i].boot_dir && !strcmp(b->plans[i].boot_dir, p);
-		if (is_dashed_mac(de->d_name) && !owned) {
+		if (mac_is_dashed(de->d_name) && !owned) {
 			log_debug("removing boot dir %s: no node has MAC %s", p, de->d_name);
 			rc = rm_rf(p);
 		}
@@ -585,17 +585,22 @@ int builder_apply(struct builder *b)
 		if (node_dirs(b->st, p->n->name) < 0 ||
 		    (p->new_id && keep_write_machine_id(p->keep, p->machine_id) < 0))
 			goto out;
+		crashpoint("node-dirs-made");
 		p->new_id = 0;
 		keeps[i] = p->keep;
 		names[i] = p->n->name;
 	}
 	if (keep_ssh_keys(keeps, names, b->nplans, b->cfg->ssh_host_keys) < 0)
 		goto out;
-	for (size_t i = 0; i < b->nplans; i++)
+	crashpoint("node-keys-made");
+	for (size_t i = 0; i < b->nplans; i++) {
 		if (write_node(b, &b->plans[i]) < 0)
 			goto out;
+		crashpoint("node-written");	/* the first of several */
+	}
 	if (b->planned_all && sweep_boot_dirs(b) < 0)
 		goto out;
+	crashpoint("node-boot-swept");
 	rc = clear_pending(b);
 out:
 	free(keeps);
@@ -629,6 +634,48 @@ int node_build_all(const struct state *st, sqlite3 *db, const struct config *cfg
 	return build(st, db, cfg, NULL);
 }
 
+int node_expected(const struct state *st, sqlite3 *db, const struct config *cfg,
+		  struct node_expect **out, size_t *n)
+{
+	struct builder *b = NULL;
+	struct node_expect *v = NULL;
+	size_t i = 0;
+	int rc = -1;
+
+	if (builder_open(&b, st, db, cfg) < 0 || builder_plan(b, NULL) < 0)
+		goto out;
+	v = xcalloc(b->nplans + 1, sizeof *v);
+	for (; i < b->nplans; i++) {
+		const struct plan *p = &b->plans[i];
+
+		v[i].name = xstrdup(p->n->name);
+		v[i].boot_dir = p->boot_dir ? xstrdup(p->boot_dir) : NULL;
+		v[i].image_id = xstrdup(p->iv ? p->iv->id : "none");
+		if (plan_manifest(b, p, &v[i].manifest) < 0) {
+			node_expect_free(v, i + 1);
+			v = NULL;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	builder_close(b);
+	*out = v;
+	*n = rc == 0 ? i : 0;
+	return rc;
+}
+
+void node_expect_free(struct node_expect *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].boot_dir);
+		free(v[i].image_id);
+		free(v[i].manifest);
+	}
+	free(v);
+}
+
 int node_diff(const struct state *st, sqlite3 *db, const struct config *cfg,
 	      const char *name, FILE *out)
 {
@@ -641,9 +688,7 @@ int node_diff(const struct state *st, sqlite3 *db, const struct config *cfg,
 
 	if (builder_open(&b, st, db, cfg) < 0 || builder_plan(b, name) < 0)
 		goto out;
-	struct plan *p = &b->plans[0];
-	if (manifest_make(p->iv ? p->iv->id : "none", p->boot_dir ? &p->boot : NULL, &p->ident,
-			  b->hc, &now) < 0)
+	if (plan_manifest(b, &b->plans[0], &now) < 0)
 		goto out;
 	if (!path_exists(against))
 		old = xstrdup("bramble-manifest 1\nimage none\n");	/* never built */

@@ -48,6 +48,18 @@ int node_build_all(const struct state *st, sqlite3 *db, const struct config *cfg
  */
 int node_diff(const struct state *st, sqlite3 *db, const struct config *cfg,
 	      const char *name, FILE *out);
+/*
+ * What a build now would make of every node not being removed (fsck
+ * compares it with the disk): the node, its boot dir (NULL: none), the
+ * manifest's image line and the manifest. Computed in memory only.
+ */
+struct node_expect {
+	char *name, *boot_dir, *image_id, *manifest;
+};
+
+int node_expected(const struct state *st, sqlite3 *db, const struct config *cfg,
+		  struct node_expect **out, size_t *n);
+void node_expect_free(struct node_expect *v, size_t n);
 /* The node's pending mark (NULL: its files are built), newly allocated. */
 int node_pending(sqlite3 *db, const char *name, char **pending);
 /* The node booted what was last built: copy built.manifest to booted.manifest. */

@@ -134,7 +134,8 @@ static int change(const struct state *st, sqlite3 *db, const struct config *cfg,
 		return -1;
 	if (fn(db, cfg, arg) < 0 ||
 	    db_exec(db, "UPDATE nodes SET pending = 'build' WHERE pending IS NULL") < 0 ||
-	    builder_open(&b, st, db, cfg) < 0 || builder_plan(b, NULL) < 0 || db_commit(db) < 0) {
+	    builder_open(&b, st, db, cfg) < 0 || builder_plan(b, NULL) < 0 ||
+	    (crashpoint("node-planned"), db_commit(db) < 0)) {
 		db_rollback(db);
 		builder_close(b);
 		return -1;
@@ -295,6 +296,7 @@ static int finish_removal(const struct state *st, sqlite3 *db, const char *name,
 		rc = rm_rf(boot);
 		free(boot);
 	}
+	crashpoint("node-rm-boot");
 	if (keep_state)
 		for (size_t i = 0; i < sizeof derived / sizeof derived[0] && rc == 0; i++)
 			rc = rm_node_path(st, name, derived[i]);
@@ -369,6 +371,7 @@ int node_reconcile(const struct state *st, sqlite3 *db, const struct config *cfg
 		free(rm[i].mac);
 	}
 	free(rm);
+	crashpoint("reconciled-removals");
 	if (rc < 0 || builds == 0)
 		return rc;
 	log_info("finishing an interrupted change: rebuilding the files of %d node%s", builds,

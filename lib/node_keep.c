@@ -1,22 +1,23 @@
 #include "node_keep.h"
 
+#include "crashpoint.h"
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
+#include "runcmd.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
-
-extern char **environ;
 
 static const char *const key_types[] = { "ed25519", "ecdsa", "rsa" };
 #define NTYPES (sizeof key_types / sizeof key_types[0])
@@ -86,29 +87,40 @@ static char *cluster_key_path(const char *keep, const char *prefix)
 	return xasprintf("%s/../../../keep/%scluster_ed25519", keep, prefix);
 }
 
+/* In the child: die with the command (an ssh-keygen outliving a killed
+ * node add would write its temp key after the next command removed it,
+ * and that one's ssh-keygen would then refuse to overwrite it), quiet. */
+static void keygen_child(char *const argv[], pid_t parent)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || null < 0 ||
+	    dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+		_exit(127);
+	child_reset_signals();
+	execvp(argv[0], argv);
+	_exit(errno == ENOENT ? 126 : 127);
+}
+
 static int spawn(struct job *j)
 {
 	char *comment = xasprintf("root@%s", j->name);
 	char *const argv[] = { "ssh-keygen", "-q", "-N", "", "-t", (char *)j->type,
 			       "-C", comment, "-f", j->tmp, NULL };
-	posix_spawn_file_actions_t fa;
 	char *pub = xasprintf("%s.pub", j->tmp);
-	int rc;
+	pid_t parent = getpid();
 
 	unlink(j->tmp);	/* ssh-keygen asks before overwriting */
 	unlink(pub);
 	free(pub);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&j->pid, "ssh-keygen", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	j->pid = fork();
+	if (j->pid == 0)
+		keygen_child(argv, parent);
 	free(comment);
-	if (rc == 0)
+	if (j->pid > 0)
 		return 0;
-	errno = rc;
-	return err_errno(rc == ENOENT ? "cannot run ssh-keygen (install openssh-client)" :
-			 "cannot run ssh-keygen");
+	j->pid = 0;
+	return err_errno("cannot run ssh-keygen");
 }
 
 /*
@@ -150,11 +162,14 @@ static int finish(const struct job *j, int status)
 	int rc = 0;
 
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		rc = err_set("ssh-keygen -t %s for node %s failed (wait status %d)", j->type,
-			     j->name, status);
+		rc = WIFEXITED(status) && WEXITSTATUS(status) == 126 ?
+			     err_set("cannot run ssh-keygen (install openssh-client)") :
+			     err_set("ssh-keygen -t %s for node %s failed (wait status %d)", j->type,
+				     j->name, status);
 	else if (fsync_file(tpub) < 0 || fsync_file(j->tmp) < 0)
 		rc = -1;
-	else if (rename(tpub, fpub) < 0 || rename(j->tmp, j->final) < 0)
+	else if ((crashpoint("ssh-key-made"), rename(tpub, fpub) < 0) ||
+		 (crashpoint("ssh-pub-moved"), rename(j->tmp, j->final) < 0))
 		rc = err_errno("cannot move %s into place", j->final);
 	else
 		rc = fsync_dir(dir);

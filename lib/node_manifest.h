@@ -33,6 +33,12 @@ void hcache_free(struct hcache *hc);
 int manifest_make(const char *image_id, const struct tree *boot, const struct tree *ident,
 		  struct hcache *hc, char **out);
 /*
+ * Manifest of the files as they are on disk: boot_dir (NULL: none) and
+ * ident_dir, under the given image line, for fsck to compare with a build.
+ */
+int manifest_of_dirs(const char *image_id, const char *boot_dir, const char *ident_dir,
+		     struct hcache *hc, char **out);
+/*
  * Print the differences from old to new, one per line: "M image OLD -> NEW",
  * then "A path", "D path", "M path" by path. Returns how many, -1 when a
  * manifest does not parse (what names it).

@@ -1,5 +1,6 @@
 #include "node_tree.h"
 
+#include "crashpoint.h"
 #include "err.h"
 #include "fsutil.h"
 #include "xalloc.h"
@@ -385,6 +386,7 @@ static int sync_entry(const char *dir, const struct tent *e, struct sync_stats *
 	} else {
 		tmp = xasprintf("%s.bramble-tmp", path);
 		rc = make_tmp(tmp, e);
+		crashpoint("tree-file-written");
 		if (rc == 0 && rename(tmp, path) < 0) {
 			rc = err_errno("cannot rename %s to %s", tmp, path);
 			unlink(tmp);

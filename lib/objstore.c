@@ -360,6 +360,81 @@ out:
 	return rc;
 }
 
+/* The key of the open file fd, as hex: what its object's name starts with. */
+static int key_hex(struct objstore *os, int fd, const char *path, char hex[2 * KEYLEN + 1])
+{
+	unsigned char key[KEYLEN];
+	struct xattrs xa = { 0 };
+	struct extent *ex = NULL;
+	struct stat st;
+	size_t n;
+	int rc = -1;
+
+	if (fstat(fd, &st) < 0) {
+		err_errno("cannot stat %s", path);
+		goto out;
+	}
+	if (xattrs_read(fd, path, &xa) < 0 || file_extents(fd, path, &st, &ex, &n) < 0 ||
+	    hash_file(os, fd, path, &st, &xa, ex, n, key) < 0)
+		goto out;
+	for (int i = 0; i < KEYLEN; i++)
+		sprintf(hex + 2 * i, "%02x", key[i]);
+	rc = 0;
+out:
+	xattrs_free(&xa);
+	free(ex);
+	return rc;
+}
+
+int objstore_verify(struct objstore *os, const char *name, int *ok)
+{
+	char hex[2 * KEYLEN + 1], *path = xasprintf("%s/%s", os->dir, name);
+	int fd = openat(os->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+
+	if (fd < 0)
+		err_errno("cannot open object %s", path);
+	else if (key_hex(os, fd, path, hex) == 0)
+		rc = 0;
+	*ok = rc == 0 && strlen(name) > 3 + 2 * KEYLEN &&
+	      strncmp(name + 3, hex, 2 * KEYLEN) == 0 && name[3 + 2 * KEYLEN] == '.';
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+int objstore_adopt(struct objstore *os, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+	char hex[2 * KEYLEN + 1], name[OBJNAME_MAX];
+	struct stat st, ost;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err_errno("cannot open %s", path);
+		goto out;
+	}
+	if (key_hex(os, fd, path, hex) < 0 || fanout(os, (char[3]){ hex[0], hex[1], '\0' }) < 0)
+		goto out;
+	for (unsigned slot = 0;; slot++) {
+		snprintf(name, sizeof name, "%.2s/%s.%u", hex, hex, slot);
+		if (fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) < 0)
+			break;
+		if (ost.st_ino == st.st_ino && ost.st_dev == st.st_dev) {
+			rc = 0;		/* already linked: a repeated repair */
+			goto out;
+		}
+	}
+	if (linkat(AT_FDCWD, path, os->dirfd, name, 0) < 0) {
+		err_write("cannot store %s as object %s/%s", path, os->dir, name);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 static int gc_sub(int dirfd, const char *sub, uint64_t *files, uint64_t *bytes)
 {
 	int fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

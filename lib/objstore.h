@@ -65,6 +65,15 @@ void objstore_commit(struct objstore *os);
  */
 void objstore_close(struct objstore *os);
 const struct objstore_stats *objstore_stats(const struct objstore *os);
+/*
+ * For fsck. verify: does the object at objects/<name> ("ab/<hex>.<slot>")
+ * still hash to its name? *ok 1 yes, 0 no (changed in place). adopt: link
+ * the regular file at path (a version's file no object links, e.g. after
+ * its object was deleted) into the store under its key at the first free
+ * slot, so the version keeps its inodes as they are.
+ */
+int objstore_verify(struct objstore *os, const char *name, int *ok);
+int objstore_adopt(struct objstore *os, const char *path);
 /* Remove every object only the store links; count files and bytes freed. */
 int objstore_gc(const char *dir, uint64_t *files, uint64_t *bytes);
 

@@ -47,6 +47,8 @@ struct store_version {
 
 /* A new empty staging directory <state>/tmp/stage.XXXXXX (newly allocated). */
 char *store_stage(const struct state *st);
+/* Is there a row for name@ver (ver as the directory spells it)? *yes 1 or 0. */
+int store_listed(sqlite3 *db, const char *name, const char *ver, int *yes);
 /* Remove what killed commands left (see above); logs what it found. */
 int store_recover(const struct state *st, sqlite3 *db);
 /* Architecture of an image: 0 and *arch (allocated), 1 no such image, -1 error. */

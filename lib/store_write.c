@@ -37,24 +37,40 @@ char *store_stage(const struct state *st)
 	return dir;
 }
 
-int store_discard(const struct state *st, const char *dir)
+/* Rename dir to <trash>/x, trash a new tmp/trash.XXXXXX (newly allocated). */
+static int move_to_trash(const struct state *st, const char *dir, char **trash)
 {
-	char *trash = state_path(st, "tmp/" TRASH_PREFIX "XXXXXX"), *dest = NULL;
+	char *dest = NULL;
 	int rc = -1;
 
-	if (!mkdtemp(trash)) {
-		err_write("cannot create %s", trash);
+	*trash = state_path(st, "tmp/" TRASH_PREFIX "XXXXXX");
+	if (!mkdtemp(*trash)) {
+		err_write("cannot create %s", *trash);
 		goto out;
 	}
-	dest = xasprintf("%s/x", trash);
+	crashpoint("trash-made");
+	dest = xasprintf("%s/x", *trash);
 	if (rename(dir, dest) < 0) {
 		err_errno("cannot move %s to %s", dir, dest);
-		rmdir(trash);
+		rmdir(*trash);
 		goto out;
 	}
-	rc = rm_rf(trash);
+	crashpoint("trash-moved");	/* a trash dir for store_recover */
+	rc = 0;
 out:
 	free(dest);
+	if (rc < 0) {
+		free(*trash);
+		*trash = NULL;
+	}
+	return rc;
+}
+
+int store_discard(const struct state *st, const char *dir)
+{
+	char *trash;
+	int rc = move_to_trash(st, dir, &trash) < 0 ? -1 : rm_rf(trash);
+
 	free(trash);
 	return rc;
 }
@@ -138,6 +154,7 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 	if (sync_fs(staged) < 0 || next_ver(db, v->name, ver) < 0 || mkdir_p(parent, 0755) < 0)
 		goto out;
 	dest = store_version_dir(st, v->name, *ver);
+	crashpoint("publish-synced");
 	if (rename(staged, dest) < 0) {
 		err_write("cannot move %s to %s", staged, dest);
 		goto out;
@@ -147,6 +164,7 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 	crashpoint("published");	/* directory without row: garbage */
 	if (insert_rows(db, v, *ver) < 0)
 		goto undo;
+	crashpoint("publish-committed");
 	rc = 0;
 	goto out;
 undo:
@@ -189,6 +207,7 @@ int store_remove(const struct state *st, sqlite3 *db, const char *name, int ver)
 		goto fail;
 	crashpoint("unlisted");		/* directory without row: garbage */
 	rc = path_exists(dir) ? store_discard(st, dir) : 0;
+	crashpoint("rm-discarded");
 	rmdir(parent);			/* the image's last version: fine if not */
 	goto out;
 fail:
@@ -200,7 +219,7 @@ out:
 	return rc;
 }
 
-static int has_row(sqlite3 *db, const char *name, const char *ver, int *yes)
+int store_listed(sqlite3 *db, const char *name, const char *ver, int *yes)
 {
 	sqlite3_stmt *q;
 	int rc;
@@ -223,7 +242,8 @@ struct recovery {
 	const struct state *st;
 	sqlite3 *db;
 	const char *image;	/* while walking images/<image>/ */
-	int found;
+	char **emptied;		/* leftover dirs emptied, removed after the gc */
+	size_t found;
 };
 
 typedef int (*entry_fn)(struct recovery *r, const char *dir, const char *name);
@@ -243,36 +263,59 @@ static int each_name(const char *dir, entry_fn fn, struct recovery *r)
 	return rc;
 }
 
-/* Staging and trash directories: under the lock, nobody is using them. */
+static int rm_contents(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return err_errno("cannot read %s", dir);
+	while (rc == 0 && (e = readdir(d))) {
+		char *p;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		rc = rm_rf(p);
+		free(p);
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * Staging and trash directories: under the lock, nobody is using them.
+ * Each is emptied but stays until the objects only it linked are gone, so
+ * a recovery killed before its gc leaves a leftover the next one finds.
+ */
 static int tmp_entry(struct recovery *r, const char *dir, const char *name)
 {
 	char *p;
-	int rc;
 
 	if (strncmp(name, STAGE_PREFIX, strlen(STAGE_PREFIX)) &&
 	    strncmp(name, TRASH_PREFIX, strlen(TRASH_PREFIX)))
 		return 0;
 	p = xasprintf("%s/%s", dir, name);
 	log_info("removing %s, left by an interrupted command", p);
-	rc = rm_rf(p);
-	free(p);
-	r->found++;
-	return rc;
+	r->emptied = xrealloc(r->emptied, (r->found + 1) * sizeof *r->emptied);
+	r->emptied[r->found++] = p;
+	return rm_contents(p);
 }
 
-/* A version directory without its row. */
+/* A version directory without its row: into the trash, which tmp_entry empties. */
 static int version_entry(struct recovery *r, const char *dir, const char *name)
 {
-	char *p;
+	char *p, *trash;
 	int yes = 0, rc;
 
-	if (has_row(r->db, r->image, name, &yes) < 0 || yes)
+	if (store_listed(r->db, r->image, name, &yes) < 0 || yes)
 		return yes ? 0 : -1;
 	p = xasprintf("%s/%s", dir, name);
 	log_info("removing %s: an interrupted import or rm left it without a database row", p);
-	rc = store_discard(r->st, p);
+	rc = move_to_trash(r->st, p, &trash);
 	free(p);
-	r->found++;
+	free(trash);
 	return rc;
 }
 
@@ -288,23 +331,37 @@ static int image_entry(struct recovery *r, const char *dir, const char *name)
 	return rc;
 }
 
-int store_recover(const struct state *st, sqlite3 *db)
+/* What those leftovers linked may be referenced by nothing now. */
+static int gc_leftovers(const struct state *st)
 {
-	struct recovery r = { st, db, NULL, 0 };
-	char *tmp = state_path(st, "tmp"), *images = state_path(st, "images"), *objects;
+	char *objects = state_path(st, "objects");
 	uint64_t files, bytes;
-	int rc = each_name(tmp, tmp_entry, &r) < 0 || each_name(images, image_entry, &r) < 0 ? -1 : 0;
+	int rc = objstore_gc(objects, &files, &bytes);
 
-	free(tmp);
-	free(images);
-	if (rc < 0 || r.found == 0)
-		return rc;
-	/* What those leftovers linked may be referenced by nothing now. */
-	objects = state_path(st, "objects");
-	rc = objstore_gc(objects, &files, &bytes);
 	free(objects);
 	if (rc == 0 && files)
 		log_info("removed %llu objects (%.1f MiB) only those leftovers used",
 			 (unsigned long long)files, bytes / 1048576.0);
+	return rc;
+}
+
+int store_recover(const struct state *st, sqlite3 *db)
+{
+	struct recovery r = { st, db, NULL, NULL, 0 };
+	char *tmp = state_path(st, "tmp"), *images = state_path(st, "images");
+	int rc = each_name(images, image_entry, &r) < 0 || each_name(tmp, tmp_entry, &r) < 0 ? -1 : 0;
+
+	free(tmp);
+	free(images);
+	if (rc == 0 && r.found) {
+		crashpoint("recovered-leftovers");
+		rc = gc_leftovers(st);
+	}
+	for (size_t i = 0; i < r.found; i++) {
+		if (rc == 0 && rmdir(r.emptied[i]) < 0)
+			rc = err_errno("cannot remove %s", r.emptied[i]);
+		free(r.emptied[i]);
+	}
+	free(r.emptied);
 	return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include "nfsroot_int.h"
 
+#include "crashpoint.h"
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
@@ -147,15 +148,17 @@ int nfsroot_publish(struct nfs_exporter *b, const struct nfsroot *r)
 		if (nfsroot_unpublish(b, r->name, r->mountpoint) < 0)
 			return -1;
 	}
-	if (nfsroot_mount(r) < 0 || nfs_exporter_publish(b, r) < 0)
+	if (nfsroot_mount(r) < 0)
 		return -1;
-	return 0;
+	crashpoint("nfs-mounted");	/* mounted, not exported */
+	return nfs_exporter_publish(b, r);
 }
 
 int nfsroot_unpublish(struct nfs_exporter *b, const char *name, const char *mountpoint)
 {
 	if (nfs_exporter_unpublish(b, name) < 0 || nfs_exporter_apply(b) < 0)
 		return -1;
+	crashpoint("nfs-unexported");	/* the root is still mounted */
 	return nfsroot_umount(mountpoint);
 }
 

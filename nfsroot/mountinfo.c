@@ -64,42 +64,112 @@ static bool covers(const char *point, const char *path, size_t *len)
 	return true;
 }
 
-int mountinfo_find(const char *path, bool exact, struct mnt *out)
+/* Call fn for every line of /proc/self/mountinfo, in mount order. */
+typedef void (*mount_fn)(char *point, const char *fstype, const char *opts, const char *tags,
+			 void *arg);
+
+static int each_mount(mount_fn fn, void *arg)
 {
-	char *real = realpath(path, NULL), *line = NULL;
-	const char *p = real ? real : path;
-	size_t cap = 0, best = 0, len = 0;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int found = 0;
+	char *line = NULL;
+	size_t cap = 0;
 
-	memset(out, 0, sizeof *out);
-	if (!f) {
-		free(real);
+	if (!f)
 		return err_errno("cannot read /proc/self/mountinfo");
-	}
 	while (getline(&line, &cap, f) > 0) {
-		char *point, *tags, *fstype, *opts, *mp;
+		char *point, *tags, *fstype, *opts;
 
-		if (parse_line(line, &point, &tags, &fstype, &opts) < 0)
-			continue;
-		mp = unescape(point);
-		/* Later lines are mounted later: on top at equal length. */
-		if (exact ? strcmp(mp, p) == 0 : covers(mp, p, &len) && (!found || len >= best)) {
-			mnt_free(out);
-			out->point = mp;
-			out->fstype = xstrdup(fstype);
-			out->opts = xstrdup(opts);
-			out->tags = xstrdup(tags);
-			best = exact ? 0 : len;
-			found = 1;
-		} else {
-			free(mp);
-		}
+		if (parse_line(line, &point, &tags, &fstype, &opts) == 0)
+			fn(unescape(point), fstype, opts, tags, arg);	/* fn owns the point */
 	}
 	free(line);
 	fclose(f);
+	return 0;
+}
+
+struct find {
+	const char *path;
+	bool exact;
+	size_t best;
+	int found;
+	struct mnt *out;
+};
+
+static void find_one(char *mp, const char *fstype, const char *opts, const char *tags, void *arg)
+{
+	struct find *x = arg;
+	size_t len = 0;
+
+	/* Later lines are mounted later: on top at equal length. */
+	if (x->exact ? strcmp(mp, x->path) == 0 :
+	    covers(mp, x->path, &len) && (!x->found || len >= x->best)) {
+		mnt_free(x->out);
+		x->out->point = mp;
+		x->out->fstype = xstrdup(fstype);
+		x->out->opts = xstrdup(opts);
+		x->out->tags = xstrdup(tags);
+		x->best = x->exact ? 0 : len;
+		x->found = 1;
+	} else {
+		free(mp);
+	}
+}
+
+int mountinfo_find(const char *path, bool exact, struct mnt *out)
+{
+	char *real = realpath(path, NULL);
+	struct find x = { real ? real : path, exact, 0, 0, out };
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = each_mount(find_one, &x);
 	free(real);
-	return found;
+	return rc < 0 ? -1 : x.found;
+}
+
+struct under {
+	const char *dir;
+	char **v;
+	size_t n;
+};
+
+static void under_one(char *mp, const char *fstype, const char *opts, const char *tags, void *arg)
+{
+	struct under *u = arg;
+	size_t len;
+
+	(void)fstype;
+	(void)opts;
+	(void)tags;
+	for (size_t i = 0; i < u->n; i++)
+		if (!strcmp(u->v[i], mp))
+			goto skip;	/* a mount stacked on another, or its copy in a bind */
+	if (strcmp(mp, "/") && covers(u->dir, mp, &len)) {
+		u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
+		u->v[u->n++] = mp;
+		return;
+	}
+skip:
+	free(mp);
+}
+
+static int deepest_first(const void *a, const void *b)
+{
+	return -strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int nfsroot_mounts_under(const char *dir, char ***points, size_t *n)
+{
+	char *real = realpath(dir, NULL);
+	struct under u = { real ? real : dir, NULL, 0 };
+	int rc = each_mount(under_one, &u);
+
+	free(real);
+	if (u.n)
+		qsort(u.v, u.n, sizeof *u.v, deepest_first);
+	*points = u.v;
+	*n = u.n;
+	return rc;
 }
 
 void mnt_free(struct mnt *m)

@@ -61,6 +61,13 @@ int nfsroot_mounted(const char *mountpoint);
  */
 int nfsroot_share(const char *dir);
 
+/*
+ * Mount points at or below dir (the state directory), each once, deepest
+ * first: what fsck compares with the nodes that need them. *points is an
+ * array of *n strings, all to free.
+ */
+int nfsroot_mounts_under(const char *dir, char ***points, size_t *n);
+
 /* The path a client mounts: "/nodes/<n>" (Ganesha) or the mountpoint (kernel). */
 char *nfsroot_export_path(const struct config *cfg, const struct nfsroot *r);
 

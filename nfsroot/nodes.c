@@ -5,6 +5,7 @@
  */
 #include "nfsroot_int.h"
 
+#include "crashpoint.h"
 #include "err.h"
 #include "log.h"
 #include "xalloc.h"
@@ -62,6 +63,7 @@ static int umount_all(struct nfs_exporter *b, char **names, size_t n, FILE *out)
 {
 	int failed = 0;
 
+	crashpoint("nfs-unexported");	/* the roots are still mounted */
 	for (size_t i = 0; i < n; i++) {
 		char *mp = nfsroot_mountpoint(b->state_dir, names[i]);
 

@@ -129,9 +129,11 @@ complete_words() {
 	mk install DESTDIR="$ROOT" PREFIX=/usr
 	bash -n "$ROOT/usr/share/bash-completion/completions/imgtool"
 	run complete_words imgtool ""
-	assert_output "$(printf '%s\n' image node eeprom)"
+	assert_output "$(printf '%s\n' image node fsck eeprom)"
 	run complete_words imgtool no
 	assert_output node
+	run complete_words imgtool fsck --r
+	assert_output --repair
 	run complete_words imgtool node re
 	assert_output "$(printf '%s\n' replace)"
 	run complete_words imgtool node add n1 --i

@@ -164,6 +164,9 @@ os@1 n4 $(mac_of 4)"
 	# derived files already agree (one transaction, rebuilt in place)
 	assert_on n1 os@2
 	assert_on n2 os@1
+	# and fsck finds nothing to repair (the roots still mounted are nodes')
+	run imgtool fsck
+	assert_success
 	rm -f "$BRAMBLE_STATE/run/bootsrv.sock"	# the dead daemon's
 	bootsrv_start
 	run bootsrv rollout --status --wait
@@ -176,6 +179,8 @@ os@1 n4 $(mac_of 4)"
 	done
 	run sqlite3_q "SELECT count(*) FROM rollouts WHERE state = 'done'"
 	assert_output 1
+	run imgtool fsck
+	assert_success
 }
 
 @test "the default reboot hook: ssh as root with the cluster key, checking the node's host keys" {

@@ -239,7 +239,7 @@ complete_words() {
 	# the goals that install the packages first parse without a complaint
 	PKG_CONFIG_LIBDIR=/nonexistent run make -C "$REPO" --no-print-directory -n clean
 	assert_success
-	assert_output "rm -rf build build-san"
+	assert_output "rm -rf build build-san build-fuzz"
 }
 
 # --- docs that cannot drift --------------------------------------------------

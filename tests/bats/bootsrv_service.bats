@@ -232,3 +232,35 @@ for p in [b"\x00\x01", b"\x00\x09junk\x00octet\x00", b"\x00\x01../../etc/passwd\
 	run bootsrv status
 	assert_line --regexp '^dnsmasq: running \(pid [0-9]+, 0 restarts'
 }
+
+# pgrep -c of a program started for this state dir (its config path in argv)
+count_for_state() {
+	pgrep -c -f "$1.*$BRAMBLE_STATE/" || true
+}
+
+@test "bootsrv: after a SIGKILL the next start stops what it left behind and serves" {
+	need_cmd curl
+	imgtool image import -q "$(synth_image base)" --name os
+	bootsrv_net full
+	imgtool node add n1 --mac dc:a6:32:aa:00:07 --image os >/dev/null
+	bootsrv_start
+	old=$(cat "$BRAMBLE_STATE/run/dnsmasq.pid") old_rpcbind=$(cat "$BRAMBLE_STATE/run/ganesha/rpcbind.pid")
+	kill -KILL "$BOOTSRV_PID"
+	wait "$BOOTSRV_PID" || true
+	# dnsmasq and rpcbind drop root, which clears their parent-death signal:
+	# both outlive bootsrv and hold ports 67/69 and 111. Ganesha gets SIGTERM
+	# and may or may not be gone by the time the next bootsrv looks.
+	kill -0 "$old" && kill -0 "$old_rpcbind"
+	bootsrv_start
+	assert_file_contains "$BOOTSRV_LOG" "stopping dnsmasq (pid $old) left running by an earlier bootsrv"
+	assert_file_contains "$BOOTSRV_LOG" "stopping rpcbind (pid $old_rpcbind) left running by an earlier bootsrv"
+	C=$(net_name c7)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:07 10.42.0.77/24
+	ip netns exec "$C" curl -sf --max-time 10 -o "$BATS_TEST_TMPDIR/start4.elf" tftp://10.42.0.1/start4.elf
+	cmp "$BRAMBLE_STATE/images/os/1/boot/start4.elf" "$BATS_TEST_TMPDIR/start4.elf"
+	run ip netns exec "$C" nfs-cat nfs://10.42.0.1/nodes/n1/etc/hostname
+	assert_output n1
+	assert_equal "$(count_for_state dnsmasq)" 1
+	assert_equal "$(count_for_state ganesha.nfsd)" 1
+	assert_equal "$(count_for_state rpcbind)" 1
+}

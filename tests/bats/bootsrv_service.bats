@@ -65,11 +65,12 @@ control() {
 
 @test "bootsrv run: port 67 taken stops start-up with one error line, nothing left running" {
 	bootsrv_net
-	ip netns exec "$HEAD" python3 -c 'import socket,time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 67)); time.sleep(60)' &
+	ip netns exec "$HEAD" python3 -c 'import socket,sys,time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 67))
+open(sys.argv[1], "w").close(); time.sleep(60)' "$BATS_TEST_TMPDIR/bound" &
 	defer kill $!
-	sleep 0.5
-	run ip netns exec "$HEAD" bootsrv run
+	wait_for 10 test -e "$BATS_TEST_TMPDIR/bound"	# a fixed sleep lost the race under load
+	run timeout 60 ip netns exec "$HEAD" bootsrv run
 	assert_failure
 	assert_equal "$(printf '%s\n' "$output" | grep -c 'error')" 1
 	assert_line --partial "bootsrv: error: dnsmasq could not start: failed to bind DHCP server socket: Address already in use: another DHCP or TFTP server (port 67/69) runs on this host"

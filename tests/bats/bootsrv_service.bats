@@ -265,3 +265,47 @@ count_for_state() {
 	assert_equal "$(count_for_state ganesha.nfsd)" 1
 	assert_equal "$(count_for_state rpcbind)" 1
 }
+
+# tftp_get NS NAME OUT: curl's exit status fetching NAME (as is, no ../ folding) into OUT
+tftp_get() {
+	local rc=0
+	ip netns exec "$1" curl -s --path-as-is --max-time 10 -o "$3" "tftp://10.42.0.1/$2" || rc=$?
+	echo "$rc"
+}
+
+@test "bootsrv: hostile TFTP names and boot symlinks to head files serve no byte" {
+	need_cmd curl
+	load node
+	src=$BATS_TEST_TMPDIR/src-evil
+	node_src "$src"
+	ln -sf /etc/shadow "$src/boot/firmware/start4.elf"
+	ln -s ../../../../../../../../etc/shadow "$src/boot/firmware/fixup4.dat"
+	run imgtool image import "$src" --name evil
+	assert_success
+	assert_line "imgtool: warning: boot/start4.elf: skipped, a symlink (to /etc/shadow): boot files must be regular files"
+	assert_line --partial "imgtool: warning: boot/fixup4.dat: skipped, a symlink"
+	bootsrv_net full
+	imgtool node add n1 --mac dc:a6:32:aa:00:08 --image evil >/dev/null
+	run find "$BRAMBLE_STATE/tftp" "$BRAMBLE_STATE/images/evil/1/boot" -type l
+	assert_output ""	# no link in any boot or TFTP dir
+	bootsrv_start
+	C=$(net_name c8)
+	net_client "$HEAD" "$C" dc:a6:32:aa:00:08 10.42.0.68/24
+	long=$(printf 'a%.0s' $(seq 500))
+	for name in start4.elf fixup4.dat ../../../../../../../../etc/shadow ../etc/passwd \
+		/etc/passwd /etc/shadow //etc/passwd "$BRAMBLE_STATE/../../../../etc/passwd" \
+		"a/../../etc/passwd" "$long"; do
+		out=$BATS_TEST_TMPDIR/got
+		rm -f "$out"
+		rc=$(tftp_get "$C" "$name" "$out")
+		echo "# tftp ${name:0:60}: curl exit $rc, $(stat -c %s "$out" 2>/dev/null || echo 0) bytes" >&3
+		[ "$rc" != 0 ]
+		[ ! -s "$out" ]
+	done
+	# and a real file still comes, byte for byte
+	rc=$(tftp_get "$C" kernel8.img "$BATS_TEST_TMPDIR/kernel8.img")
+	assert_equal "$rc" 0
+	cmp "$src/boot/firmware/kernel8.img" "$BATS_TEST_TMPDIR/kernel8.img"
+	run bootsrv status
+	assert_line --regexp '^dnsmasq: running \(pid [0-9]+, 0 restarts'
+}

@@ -46,9 +46,13 @@ static int discovered_serial(sqlite3 *db, const char *mac, char *serial, size_t 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, "reading a discovered Pi");
 }
 
-/* Rebind under the state lock; mac_arg NULL: the newest discovered. */
+/*
+ * Rebind under the state lock; mac_arg NULL: the newest discovered. The
+ * daemon does not wait for the lock (wait 0): its loop would stall behind
+ * an import for minutes.
+ */
 static int adopt(struct state *st, sqlite3 *db, const struct config *cfg, const char *name,
-		 const char *mac_arg, char mac[MAC_STRLEN])
+		 const char *mac_arg, char mac[MAC_STRLEN], int wait)
 {
 	char serial[16];
 	struct node n;
@@ -64,7 +68,8 @@ static int adopt(struct state *st, sqlite3 *db, const struct config *cfg, const 
 	} else if ((rc = bootdb_newest_discovered(db, mac, MAC_STRLEN)) != 0)
 		return rc < 0 ? -1 : err_set("no unknown Pi has asked to boot: power the new "
 					     "board on (network boot enabled) or give --mac");
-	if (discovered_serial(db, mac, serial, sizeof serial) < 0 || state_lock(st) < 0)
+	if (discovered_serial(db, mac, serial, sizeof serial) < 0 ||
+	    (wait ? state_lock(st) : state_trylock(st)) < 0)
 		return -1;
 	rc = node_rebind(st, db, cfg, name, mac, *serial ? serial : NULL);
 	state_unlock(st);
@@ -80,7 +85,7 @@ json_t *adopt_request(struct daemon *d, const char *node, const char *mac_arg)
 {
 	char mac[MAC_STRLEN];
 
-	if (adopt(d->st, d->db, d->cfg, node, mac_arg, mac) < 0 || daemon_reload(d) < 0)
+	if (adopt(d->st, d->db, d->cfg, node, mac_arg, mac, 0) < 0 || daemon_reload(d) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err_get());
 	log_info("%s adopted the Pi %s", node, mac);
 	return json_pack("{s:b, s:s, s:s}", "ok", 1, "node", node, "mac", mac);
@@ -125,7 +130,7 @@ int cmd_adopt(struct ctx *ctx, int argc, char **argv)
 		return cli_fail(ctx);
 	/* no daemon: do it here */
 	if (cli_need_root("bootsrv adopt") < 0 || !(db = ctx_db(ctx)) ||
-	    adopt(ctx_state(ctx), db, ctx_config(ctx), name, mac_arg, mac) < 0)
+	    adopt(ctx_state(ctx), db, ctx_config(ctx), name, mac_arg, mac, 1) < 0)
 		return cli_fail(ctx);
 	printf("%s adopted %s\n", name, mac);
 	return 0;

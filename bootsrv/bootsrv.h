@@ -106,6 +106,8 @@ int check_network(const struct config *cfg);
 /* Unblock our signals around code that forks children without resetting the mask. */
 
 /* dnsmasq.c */
+/* Stop (and wait for) the dnsmasq a killed bootsrv left on this state dir. */
+int dnsmasq_stop_leftover(const struct state *st);
 int dnsmasq_setup(struct daemon *d);
 int dnsmasq_reload(struct daemon *d);
 void dnsmasq_reaped(struct daemon *d, int status);

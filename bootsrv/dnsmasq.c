@@ -11,6 +11,7 @@
 #include "dnsmasq_log.h"
 #include "err.h"
 #include "fsutil.h"
+#include "leftover.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -25,6 +26,8 @@
 
 #define START_TIMEOUT_MS 10000
 #define RESTART_GAP_MS 1000	/* a crash loop restarts at most once a second */
+#define DNSMASQ_CONF "run/dnsmasq.conf"
+#define DNSMASQ_PID "run/dnsmasq.pid"
 
 static void on_output(struct loop *l, int fd, uint32_t events, void *arg);
 
@@ -68,35 +71,21 @@ static int render(struct daemon *d, int *conf_changed, int *hosts_changed)
  * signal: a dnsmasq of a killed bootsrv lives on, holding port 67. Its pid
  * is in run/dnsmasq.pid; stop it if it still runs our config.
  */
-static void stop_stale(struct daemon *d)
+int dnsmasq_stop_leftover(const struct state *st)
 {
-	char *path = state_path(d->st, "run/dnsmasq.pid"), *text = NULL, *cmd = NULL;
-	char *proc, *flag = xasprintf("--conf-file=%s", d->conf_path);
-	size_t len = 0;
-	long pid = 0;
+	char *pidf = state_path(st, DNSMASQ_PID), *conf = state_path(st, DNSMASQ_CONF);
+	char *flag = xasprintf("--conf-file=%s", conf);
+	int rc = leftover_stop("dnsmasq", pidf, flag, 5000);
 
-	if (read_file(path, &text, NULL) == 0)
-		pid = strtol(text, NULL, 10);
-	proc = xasprintf("/proc/%ld/cmdline", pid);
-	if (pid > 0 && read_file(proc, &cmd, &len) == 0 && memmem(cmd, len, flag, strlen(flag))) {
-		struct child stale = { .name = "dnsmasq", .pid = (pid_t)pid, .out = -1 };
-
-		log_warn("stopping dnsmasq (pid %ld) left running by an earlier bootsrv", pid);
-		kill(stale.pid, SIGTERM);
-		for (int i = 0; i < 100 && kill(stale.pid, 0) == 0; i++)
-			usleep(20000);
-	}
-	err_clear();
 	free(flag);
-	free(proc);
-	free(cmd);
-	free(text);
-	free(path);
+	free(conf);
+	free(pidf);
+	return rc;
 }
 
 static void write_pid(struct daemon *d)
 {
-	char *path = state_path(d->st, "run/dnsmasq.pid");
+	char *path = state_path(d->st, DNSMASQ_PID);
 	char buf[32];
 
 	snprintf(buf, sizeof buf, "%d\n", (int)d->dnsmasq.pid);
@@ -261,10 +250,11 @@ int dnsmasq_setup(struct daemon *d)
 
 	d->dnsmasq = (struct child){ .name = "dnsmasq", .out = -1 };
 	d->tftp_root = state_path(d->st, "tftp");
-	d->conf_path = state_path(d->st, "run/dnsmasq.conf");
+	d->conf_path = state_path(d->st, DNSMASQ_CONF);
 	d->hosts_path = state_path(d->st, "run/dnsmasq.hosts");
 	d->leases_path = state_path(d->st, "run/dnsmasq.leases");
-	stop_stale(d);	/* first: it would answer ra_setup's solicitation */
+	/* leftovers of a killed bootsrv are stopped before (run.c): an old
+	 * dnsmasq would answer ra_setup's solicitation */
 	if (ra_setup(d) < 0 || render(d, &conf_changed, &hosts_changed) < 0 || start_and_wait(d) < 0)
 		return -1;
 	log_info("dnsmasq serving on %s (%s DHCP, TFTP root %s)", d->cfg->interface,

@@ -233,9 +233,22 @@ static int reconcile(struct daemon *d)
 	return rc;
 }
 
+/*
+ * What a SIGKILLed bootsrv left running on this state dir: dnsmasq and
+ * rpcbind outlive it, Ganesha takes 2 s to obey its parent-death signal.
+ * Each would hold its ports against ours; stop them and wait. Only after
+ * the pid lock: no live bootsrv owns them then.
+ */
+static int stop_leftovers(struct daemon *d)
+{
+	if (dnsmasq_stop_leftover(d->st) < 0 || nfs_server_stop_leftovers(d->st, d->cfg) < 0)
+		return err_wrap("cleaning up after an earlier bootsrv: ");
+	return 0;
+}
+
 static int serve(struct daemon *d)
 {
-	if (check_network(d->cfg) < 0 || take_pidlock(d) < 0 ||
+	if (check_network(d->cfg) < 0 || take_pidlock(d) < 0 || stop_leftovers(d) < 0 ||
 	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
 	    bootdb_prune(d->db) < 0 ||
 	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 ||

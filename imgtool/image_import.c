@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "netready.h"
+#include "node_tree.h"
 #include "objstore.h"
 #include "progress.h"
 #include "pxe_image.h"
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MiB (1024.0 * 1024.0)
 
@@ -185,13 +187,33 @@ static int copy_boot(struct import *im)
 	return 0;
 }
 
+/*
+ * A Pi reads its boot files from FAT, which holds no links; a link in an
+ * installed system's boot dir could name any file of the head node
+ * (start4.elf -> /etc/shadow) once it sits in a TFTP dir. Drop them.
+ */
+static int drop_link(const char *path, const char *rel, const struct stat *st, void *arg)
+{
+	char target[4096];
+	ssize_t n;
+
+	(void)arg;
+	if (!S_ISLNK(st->st_mode))
+		return 0;
+	n = readlink(path, target, sizeof target - 1);
+	target[n > 0 ? n : 0] = '\0';
+	log_warn("boot/%s: skipped, a symlink (to %s): boot files must be regular files", rel,
+		 target);
+	return unlink(path) < 0 ? err_errno("cannot remove %s", path) : 0;
+}
+
 static int copy(struct import *im)
 {
 	char *objects = state_path(im->st, "objects");
 	int rc = objstore_open(objects, &im->os);
 
 	free(objects);
-	if (rc < 0 || copy_boot(im) < 0)
+	if (rc < 0 || copy_boot(im) < 0 || tree_walk(im->vboot, drop_link, NULL) < 0)
 		return -1;
 	crashpoint("import-boot-copied");
 	if (begin_phase(im, "copying root", im->root_src, &im->root) < 0 ||

@@ -41,7 +41,7 @@ void state_close(struct state *st)
 	st->dir = NULL;
 }
 
-int state_lock(struct state *st)
+static int take_lock(struct state *st, int wait)
 {
 	char *path;
 
@@ -57,6 +57,11 @@ int state_lock(struct state *st)
 	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
 			goto fail;
+		if (!wait) {
+			err_set("another bramble command (an image import or a node change) holds "
+				"%s: try again when it is done", path);
+			goto out;
+		}
 		log_info("waiting for another bramble command holding %s", path);
 		if (flock(st->lock_fd, LOCK_EX) < 0)
 			goto fail;
@@ -65,10 +70,21 @@ int state_lock(struct state *st)
 	return 0;
 fail:
 	err_errno("cannot lock %s", path);
+out:
 	close(st->lock_fd);
 	st->lock_fd = -1;
 	free(path);
 	return -1;
+}
+
+int state_lock(struct state *st)
+{
+	return take_lock(st, 1);
+}
+
+int state_trylock(struct state *st)
+{
+	return take_lock(st, 0);
 }
 
 void state_unlock(struct state *st)

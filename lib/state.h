@@ -19,6 +19,9 @@ int state_open(struct state *st, const char *dir);
 void state_close(struct state *st);
 /* Exclusive lock on <state>/lock; blocks, saying once that it waits. */
 int state_lock(struct state *st);
+/* The same without waiting: -1 with err set when another command holds it
+ * (bootsrv's event loop must never wait behind an import). */
+int state_trylock(struct state *st);
 void state_unlock(struct state *st);
 /* <state>/<printf-formatted relative path>, newly allocated. */
 char *state_path(const struct state *st, const char *fmt, ...)

@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "fsutil.h"
+#include "leftover.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -32,25 +33,11 @@
 static pid_t running_pid(const char *run)
 {
 	char *path = xasprintf("%s/" GANESHA_PID, run), *conf = xasprintf("%s/" GANESHA_CONF, run);
-	char *text = NULL, *cmdline = NULL, *cpath;
-	size_t len = 0;
-	long pid = 0;
-	bool ours = false;
+	pid_t pid = pidfile_owner(path, conf);
 
-	if (read_file(path, &text, NULL) == 0)
-		pid = strtol(text, NULL, 10);
-	cpath = xasprintf("/proc/%ld/cmdline", pid);
-	/* NUL-separated arguments: look for the config file as one of them. */
-	if (pid > 0 && read_file(cpath, &cmdline, &len) == 0)
-		for (size_t i = 0; i < len && !ours; i += strlen(cmdline + i) + 1)
-			ours = strcmp(cmdline + i, conf) == 0;
-	err_clear();
-	free(cpath);
-	free(cmdline);
-	free(text);
 	free(conf);
 	free(path);
-	return ours ? (pid_t)pid : 0;
+	return pid;
 }
 
 static off_t file_size(const char *path)

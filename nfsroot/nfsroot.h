@@ -138,11 +138,18 @@ struct nfs_server {
  * reap the child, zero its pid, call again (a new rpcbind restarts
  * Ganesha too, its registrations died with the old one). Ganesha gets
  * SIGTERM if the caller dies; rpcbind does not (dropping to user _rpc
- * clears the parent-death signal), so stop it with nfs_server_stop.
+ * clears the parent-death signal), so stop it with nfs_server_stop, or
+ * after the caller's crash with nfs_server_stop_leftovers.
  */
 int nfs_server_start(struct nfs_server *s, const struct state *st, const struct config *cfg);
 /* SIGTERM Ganesha, then rpcbind; wait for both (SIGKILL after 10 s). */
 void nfs_server_stop(struct nfs_server *s);
+/*
+ * Stop the Ganesha and rpcbind of this state dir that a killed caller
+ * left (by their pid files and command lines), and wait until they are
+ * gone; 0 also when there were none.
+ */
+int nfs_server_stop_leftovers(const struct state *st, const struct config *cfg);
 /* Render <state>/run/ganesha/ganesha.conf (nfs_server_start does it too). */
 int ganesha_write_conf(const struct state *st, const struct config *cfg);
 

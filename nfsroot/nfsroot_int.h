@@ -64,5 +64,6 @@ extern const struct backend_kind ganesha_backend, kernel_backend;
 #define GANESHA_PID "ganesha.pid"
 #define GANESHA_LOG "ganesha.log"
 #define GANESHA_EXPORTS "exports.d"
+#define RPCBIND_PID "rpcbind.pid"
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "fsutil.h"
+#include "leftover.h"
 #include "log.h"
 #include "runcmd.h"
 #include "xalloc.h"
@@ -67,8 +68,8 @@ static int enter_namespace(int mntns, uid_t rpc_uid)
  * fork + enter the namespace + exec. A failure before exec comes back as
  * errno through a close-on-exec pipe, so it is reported here, not lost.
  */
-static pid_t spawn(const struct nfs_server *s, uid_t rpc_uid, char *const argv[],
-		   bool is_rpcbind)
+static pid_t spawn(const struct nfs_server *s, uid_t rpc_uid, const char *prog,
+		   char *const argv[], bool is_rpcbind)
 {
 	int fds[2], e = 0;
 	pid_t pid;
@@ -78,7 +79,7 @@ static pid_t spawn(const struct nfs_server *s, uid_t rpc_uid, char *const argv[]
 	if ((pid = fork()) < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return err_errno("cannot fork for %s", argv[0]);
+		return err_errno("cannot fork for %s", prog);
 	}
 	if (pid == 0) {
 		close(fds[0]);
@@ -87,7 +88,7 @@ static pid_t spawn(const struct nfs_server *s, uid_t rpc_uid, char *const argv[]
 		if (enter_namespace(s->mntns, rpc_uid) == 0 && chdir("/") == 0) {
 			if (is_rpcbind)
 				unlink(RPCBIND_SOCK);	/* a dead rpcbind's, when restarting */
-			execvp(argv[0], argv);
+			execvp(prog, argv);
 		}
 		e = errno;
 		if (write(fds[1], &e, sizeof e) < 0)
@@ -101,7 +102,7 @@ static pid_t spawn(const struct nfs_server *s, uid_t rpc_uid, char *const argv[]
 	if (e) {
 		waitpid(pid, NULL, 0);
 		errno = e;
-		return err_errno("cannot start %s in its own mount namespace", argv[0]);
+		return err_errno("cannot start %s in its own mount namespace", prog);
 	}
 	return pid;
 }
@@ -263,14 +264,39 @@ static int check_bind_addr(const struct config *cfg)
 	return rc;
 }
 
-static int start_rpcbind(struct nfs_server *s, const struct config *cfg, uid_t rpc_uid)
+/*
+ * rpcbind has no config file to name ours by, so its argv[0] names the
+ * state dir: a later bootsrv finds the one a killed bootsrv left (it
+ * outlives its parent, see nfsroot.h) without touching another's.
+ */
+static char *rpcbind_tag(const struct config *cfg, const char *run)
 {
-	char *argv[] = { cfg->rpcbind, "-f", "-w", NULL };
-	char *ns;
-	pid_t pid = spawn(s, rpc_uid, argv, true);
+	return xasprintf("%s [bramble %s]", cfg->rpcbind, run);
+}
 
+static void write_rpcbind_pid(const char *run, pid_t pid)
+{
+	char *path = xasprintf("%s/" RPCBIND_PID, run), *text = xasprintf("%d\n", (int)pid);
+
+	if (write_file_atomic(path, text, strlen(text), 0644) < 0)
+		log_warn("%s: a bootsrv started after a crash will not find this rpcbind",
+			 err_get());
+	free(text);
+	free(path);
+}
+
+static int start_rpcbind(struct nfs_server *s, const struct config *cfg, const char *run,
+			 uid_t rpc_uid)
+{
+	char *tag = rpcbind_tag(cfg, run);
+	char *argv[] = { tag, "-f", "-w", NULL };
+	char *ns;
+	pid_t pid = spawn(s, rpc_uid, cfg->rpcbind, argv, true);
+
+	free(tag);
 	if (pid < 0)
 		return -1;
+	write_rpcbind_pid(run, pid);
 	if (s->mntns < 0) {
 		ns = xasprintf("/proc/%d/ns/mnt", (int)pid);
 		s->mntns = open(ns, O_RDONLY | O_CLOEXEC);
@@ -294,7 +320,7 @@ static int start_ganesha(struct nfs_server *s, const struct config *cfg, const c
 	off_t from = stat(log, &st) == 0 ? st.st_size : 0;
 	int rc = -1;
 
-	s->ganesha = spawn(s, 0, argv, false);
+	s->ganesha = spawn(s, 0, cfg->ganesha, argv, false);
 	if (s->ganesha > 0) {
 		rc = wait_ganesha(s->ganesha, cfg->server_ip, log, from);
 		if (rc == -2)
@@ -335,7 +361,7 @@ int nfs_server_start(struct nfs_server *s, const struct state *st, const struct 
 	if (!s->rpcbind) {
 		/* Ganesha's registrations died with the old rpcbind. */
 		stop_child(&s->ganesha, "NFS-Ganesha");
-		if (start_rpcbind(s, cfg, pw->pw_uid) < 0)
+		if (start_rpcbind(s, cfg, run, pw->pw_uid) < 0)
 			goto out;
 	}
 	if (!s->ganesha && start_ganesha(s, cfg, run) < 0)
@@ -354,4 +380,29 @@ void nfs_server_stop(struct nfs_server *s)
 	if (s->mntns >= 0)
 		close(s->mntns);
 	s->mntns = -1;
+}
+
+int nfs_server_stop_leftovers(const struct state *st, const struct config *cfg)
+{
+	char *dir = nfsroot_state_dir(st), *run, *pidf, *arg;
+	int rc;
+
+	if (!dir)
+		return -1;
+	run = xasprintf("%s/run/ganesha", dir);
+	/* Ganesha first: it unregisters from rpcbind as it exits */
+	pidf = xasprintf("%s/" GANESHA_PID, run);
+	arg = xasprintf("%s/" GANESHA_CONF, run);
+	rc = leftover_stop("NFS-Ganesha", pidf, arg, STOP_WAIT_MS);
+	free(pidf);
+	free(arg);
+	pidf = xasprintf("%s/" RPCBIND_PID, run);
+	arg = rpcbind_tag(cfg, run);
+	if (rc == 0)
+		rc = leftover_stop("rpcbind", pidf, arg, STOP_WAIT_MS);
+	free(pidf);
+	free(arg);
+	free(run);
+	free(dir);
+	return rc;
 }

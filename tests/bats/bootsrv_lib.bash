@@ -38,8 +38,9 @@ bootsrv_start() {
 	ip netns exec "$HEAD" bootsrv run -v >"$BOOTSRV_LOG" 2>&1 &
 	BOOTSRV_PID=$!
 	defer bootsrv_stop
+	# the log line, not the socket: a SIGKILLed bootsrv leaves its socket file
 	for _ in $(seq 100); do
-		[ -S "$BRAMBLE_STATE/run/bootsrv.sock" ] && return 0
+		grep -q '^bootsrv: info: serving [0-9]* node' "$BOOTSRV_LOG" && return 0
 		kill -0 "$BOOTSRV_PID" 2>/dev/null || break
 		sleep 0.2
 	done

@@ -153,3 +153,23 @@ two_served_nodes() {
 	assert_failure
 	assert_output "n2: /sbin/init is missing: the node cannot start"
 }
+
+@test "another node's address sees neither that root nor the other exports in /nodes (v3, v4)" {
+	two_served_nodes
+	refused "$c2" n1
+	run ip netns exec "$c2" nfs-ls 'nfs://10.42.0.1/nodes/n1?version=4'
+	assert_failure
+	assert_output --partial NFS4ERR_NOENT
+	# Ganesha's v4 pseudo fs lists only the junctions this client may use
+	run ip netns exec "$c2" nfs-ls 'nfs://10.42.0.1/nodes?version=4'
+	assert_success
+	assert_output --regexp '^d[rwx-]+ +[0-9]+ +0 +0 +[0-9]+ n2$'
+	run ip netns exec "$c1" nfs-ls 'nfs://10.42.0.1/nodes?version=4'
+	assert_output --regexp '^d[rwx-]+ +[0-9]+ +0 +0 +[0-9]+ n1$'
+	run ip netns exec "$c2" nfs-ls 'nfs://10.42.0.1/?version=4'
+	assert_output --regexp '^d[rwx-]+ +[0-9]+ +0 +0 +[0-9]+ nodes$'
+	# v3 has no pseudo fs to browse: /nodes itself is no export
+	run ip netns exec "$c2" nfs-ls 'nfs://10.42.0.1/nodes'
+	assert_failure
+	assert_output --partial MNT3ERR_ACCES
+}

@@ -36,6 +36,9 @@ site_router() {
 		--interface=eth0 --bind-interfaces --enable-ra --dhcp-range=::,constructor:eth0,ra-only \
 		--pid-file= --log-facility=- </dev/null >"$BATS_TEST_TMPDIR/ra.log" 2>&1 3>&- &
 	defer kill $!
+	# advertising before bootsrv starts, as a site router that has run for a
+	# while is: bootsrv's auto probe asks once, at its start
+	wait_for 10 grep -q 'RTR-ADVERT(eth0)' "$BATS_TEST_TMPDIR/ra.log"
 }
 
 pxe_setup() {

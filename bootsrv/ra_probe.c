@@ -7,6 +7,7 @@
  */
 #include "bootsrv.h"
 
+#include "clock.h"
 #include "err.h"
 
 #include <arpa/inet.h>
@@ -53,9 +54,9 @@ static int solicit(int fd, const char *ifname, unsigned idx)
 /* The first advertisement within ms: 1 and its source in from, or 0. */
 static int await_advert(int fd, int ms, char *from, size_t fromlen)
 {
-	long long deadline = now_ms() + ms;
+	long long deadline = mono_ms() + ms;
 
-	for (long long left = ms; left > 0; left = deadline - now_ms()) {
+	for (long long left = ms; left > 0; left = deadline - mono_ms()) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct sockaddr_in6 src;
 		socklen_t slen = sizeof src;

@@ -1,5 +1,6 @@
 #include "leftover.h"
 
+#include "clock.h"
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #define KILL_WAIT_MS 5000
@@ -35,14 +35,6 @@ pid_t pidfile_owner(const char *pidfile, const char *arg)
 	free(cmdline);
 	free(text);
 	return ours ? (pid_t)pid : 0;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A pidfd is readable once the process exited, child of ours or not. */

@@ -11,6 +11,7 @@
  */
 #include "nfsroot_int.h"
 
+#include "clock.h"
 #include "err.h"
 #include "fsutil.h"
 #include "leftover.h"
@@ -35,7 +36,6 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <nfsc/libnfs.h>
 #include <nfsc/libnfs-raw.h>
@@ -43,14 +43,6 @@
 #define RPCBIND_SOCK "/run/rpcbind.sock"
 #define READY_WAIT_MS 10000
 #define STOP_WAIT_MS 10000
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* In the child: the new namespace with its private /run, or the kept one. */
 static int enter_namespace(int mntns, uid_t rpc_uid)
@@ -122,8 +114,8 @@ static void stop_child(pid_t *pid, const char *what)
 	if (*pid <= 0)
 		return;
 	kill(*pid, SIGTERM);
-	for (long end = now_ms() + STOP_WAIT_MS; !exited(*pid, &status); usleep(20 * 1000)) {
-		if (now_ms() > end) {
+	for (long long end = mono_ms() + STOP_WAIT_MS; !exited(*pid, &status); usleep(20 * 1000)) {
+		if (mono_ms() > end) {
 			log_warn("%s (pid %d) ignored SIGTERM for %d s: killing it", what,
 				 (int)*pid, STOP_WAIT_MS / 1000);
 			kill(*pid, SIGKILL);
@@ -141,7 +133,7 @@ static int wait_rpcbind(pid_t pid)
 	int status;
 
 	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/%d/root" RPCBIND_SOCK, (int)pid);
-	for (long end = now_ms() + READY_WAIT_MS; now_ms() < end; usleep(10 * 1000)) {
+	for (long long end = mono_ms() + READY_WAIT_MS; mono_ms() < end; usleep(10 * 1000)) {
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
 
@@ -179,7 +171,7 @@ static bool answers(const char *addr)
 	if (!rpc)
 		return false;
 	if (mount_getexports_async(rpc, addr, probe_cb, &p) == 0) {
-		for (long end = now_ms() + 1000; !p.done && now_ms() < end; ) {
+		for (long long end = mono_ms() + 1000; !p.done && mono_ms() < end; ) {
 			struct pollfd pfd = { .fd = rpc_get_fd(rpc), .events = rpc_which_events(rpc) };
 			int n = poll(&pfd, 1, 100);
 
@@ -220,14 +212,14 @@ char *ganesha_complaint(const char *log)
 
 static int wait_ganesha(pid_t pid, const char *addr, const char *log, off_t from)
 {
-	long start = now_ms();
+	long long start = mono_ms();
 	char *text = NULL, *why = NULL;
 	int status;
 
-	while (now_ms() - start < READY_WAIT_MS) {
+	while (mono_ms() - start < READY_WAIT_MS) {
 		if (answers(addr)) {
-			log_info("NFS-Ganesha (pid %d) serving on %s after %ld ms", (int)pid, addr,
-				 now_ms() - start);
+			log_info("NFS-Ganesha (pid %d) serving on %s after %lld ms", (int)pid, addr,
+				 mono_ms() - start);
 			return 0;
 		}
 		if (exited(pid, &status)) {

@@ -73,6 +73,7 @@ struct daemon {
 	/* IPv6 router advertisements (ra.c) */
 	int ipv6_ra;		/* dnsmasq sends them */
 	int ra_added;		/* ra_ula is on the interface for them */
+	int ra_fd;		/* auto: listens for other routers while we advertise */
 	struct in6_addr ra_ula;
 	/* NFS */
 	struct nfs_exporter nfs;
@@ -115,12 +116,17 @@ void dnsmasq_tick(struct daemon *d);
 void dnsmasq_shutdown(struct daemon *d);
 json_t *dnsmasq_health(const struct daemon *d);
 
-/* ra.c: decide on router advertisements, give dnsmasq a prefix for them */
+/* ra.c: decide on router advertisements, give dnsmasq a prefix for them;
+ * in auto mode stop them when another router turns up (ra_watch) */
 int ra_setup(struct daemon *d);
+int ra_watch(struct daemon *d);
 void ra_shutdown(struct daemon *d);
-/* ra_probe.c: 1 if a router advertises on ifname within ms (its address
- * in from), 0 if none does, -1 if the link cannot be asked */
-int ra_probe(const char *ifname, int ms, char *from, size_t fromlen);
+/* ra_probe.c: 1 if another router advertises on ifname within ms (its
+ * address in from), 0 if none does, -1 if the link cannot be asked. With
+ * keep, a 0 leaves the socket open in *keep for ra_read. */
+int ra_probe(const char *ifname, int ms, char *from, size_t fromlen, int *keep);
+/* One pending packet of that socket: 1 if it is another router's advertisement. */
+int ra_read(int fd, const char *ifname, char *from, size_t fromlen);
 
 /* nfs.c */
 int nfs_setup(struct daemon *d);

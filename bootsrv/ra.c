@@ -116,11 +116,13 @@ static int ensure_prefix(struct daemon *d)
 	return 0;
 }
 
-/* auto: 1 when no other router answers; 0 (logged why) otherwise */
-static int auto_wanted(const char *ifname)
+/* auto: 1 when no other router answers (its socket kept in d->ra_fd); 0
+ * (logged why) otherwise */
+static int auto_wanted(struct daemon *d)
 {
+	const char *ifname = d->cfg->interface;
 	char from[INET6_ADDRSTRLEN] = "";
-	int rc = ra_probe(ifname, PROBE_MS, from, sizeof from);
+	int rc = ra_probe(ifname, PROBE_MS, from, sizeof from, &d->ra_fd);
 
 	if (rc < 0) {
 		log_info("cluster.ipv6_ra = auto: %s: sending no router advertisements", err_get());
@@ -133,15 +135,25 @@ static int auto_wanted(const char *ifname)
 	return !rc;
 }
 
+static void close_watch(struct daemon *d)
+{
+	if (d->ra_fd < 0)
+		return;
+	loop_del(&d->loop, d->ra_fd);
+	close(d->ra_fd);
+	d->ra_fd = -1;
+}
+
 int ra_setup(struct daemon *d)
 {
 	const char *ifname = d->cfg->interface;
 
 	d->ipv6_ra = 0;
 	if (d->cfg->ipv6_ra == RA_OFF ||
-	    (d->cfg->ipv6_ra == RA_AUTO && !auto_wanted(ifname)))
+	    (d->cfg->ipv6_ra == RA_AUTO && !auto_wanted(d)))
 		return 0;
 	if (ensure_prefix(d) < 0) {
+		close_watch(d);
 		if (d->cfg->ipv6_ra == RA_ON)
 			return err_wrap("cluster.ipv6_ra = on: ");
 		log_warn("cluster.ipv6_ra = auto: %s: sending no router advertisements, so iPXE "
@@ -155,8 +167,35 @@ int ra_setup(struct daemon *d)
 	return 0;
 }
 
+/* Another router turned up (or answered late): it owns the link's
+ * advertisements, so dnsmasq restarts without ours and the ULA goes. */
+static void on_advert(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+	char from[INET6_ADDRSTRLEN];
+
+	(void)l, (void)events;
+	if (!ra_read(fd, d->cfg->interface, from, sizeof from))
+		return;
+	log_info("cluster.ipv6_ra = auto: %s advertises on %s: bramble stops sending router "
+		 "advertisements", from, d->cfg->interface);
+	close_watch(d);
+	d->ipv6_ra = 0;
+	if (dnsmasq_reload(d) < 0)
+		log_err("restarting dnsmasq without router advertisements: %s", err_get());
+	ra_shutdown(d);
+}
+
+int ra_watch(struct daemon *d)
+{
+	if (d->ra_fd < 0)
+		return 0;
+	return loop_add(&d->loop, d->ra_fd, EPOLLIN, on_advert, d);
+}
+
 void ra_shutdown(struct daemon *d)
 {
+	close_watch(d);
 	if (!d->ra_added)
 		return;
 	if (change_addr(SIOCDIFADDR, d->cfg->interface, &d->ra_ula) < 0)

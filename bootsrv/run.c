@@ -251,7 +251,7 @@ static int serve(struct daemon *d)
 	if (check_network(d->cfg) < 0 || take_pidlock(d) < 0 || stop_leftovers(d) < 0 ||
 	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
 	    bootdb_prune(d->db) < 0 ||
-	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 ||
+	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 || ra_watch(d) < 0 ||
 	    sniff_open(d) < 0 || rollout_resume(d) < 0 || control_open(d) < 0 || http_open(d) < 0)
 		return -1;
 	log_info("serving %zu node%s", d->nnodes, d->nnodes == 1 ? "" : "s");
@@ -290,7 +290,7 @@ static void teardown(struct daemon *d)
 int cmd_run(struct ctx *ctx, int argc, char **argv)
 {
 	struct daemon d = { .ctx = ctx, .lock_fd = -1, .sig_fd = -1, .timer_fd = -1,
-			    .ctl_fd = -1, .sniff_fd = -1, .loop.epfd = -1,
+			    .ctl_fd = -1, .sniff_fd = -1, .ra_fd = -1, .loop.epfd = -1,
 			    .dnsmasq = { .name = "dnsmasq", .out = -1 } };
 	int rc;
 

@@ -94,6 +94,23 @@ two_served_nodes() {
 	assert_output --partial "(not published, or not for this address)"
 }
 
+# The head's address as client namespace $1 will send to it: its ARP entry.
+head_mac_seen_by() {
+	ip -n "$1" neigh show 10.42.0.1 | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2
+}
+
+@test "a node keeps reaching the head as more nodes join the network" {
+	two_served_nodes
+	# A bridge without an address of its own takes its ports' lowest: c2
+	# learns the head's address while that is c1's port's, then a port
+	# lower still joins. (00:00:5e:00:53:xx: documentation addresses.)
+	ip -n "$HEAD" link set "$(net_port "$c1")" address 00:00:5e:00:53:02
+	served "$c2" n2
+	ip -n "$HEAD" link set "$(net_port "$(client 3)")" address 00:00:5e:00:53:01
+	assert_equal "$(head_mac_seen_by "$c2")" "$(ip -n "$HEAD" -br link show br0 | awk '{print $3}')"
+	served "$c2" n2
+}
+
 @test "roots are mounted nosuid,nodev on the head; the node still sees setuid bits and devices" {
 	local src="$BATS_TEST_TMPDIR/src-y"
 	node_src "$src"

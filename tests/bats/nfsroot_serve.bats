@@ -171,6 +171,15 @@ head_mac_seen_by() {
 	assert_output "n2: /sbin/init is missing: the node cannot start"
 }
 
+@test "verify of a root no server serves says what it tried and what to check" {
+	imgtool node add n1 --image x --ip 10.42.0.101 >/dev/null
+	imgtool node publish >/dev/null	# mounted and exported, but no Ganesha runs
+	c1=$(client 1)
+	run ip netns exec "$c1" imgtool node verify n1
+	assert_failure
+	assert_output "n1: cannot mount 10.42.0.1:/nodes/n1: nfs_service failed (tried NFSv3 over TCP as the node mounts it: rpcbind on port 111, then mountd and nfs): check that 10.42.0.1 serves NFS (rpcinfo -p 10.42.0.1 lists mountd and nfs) and that this host reaches it (ip route get 10.42.0.1)"
+}
+
 @test "another node's address sees neither that root nor the other exports in /nodes (v3, v4)" {
 	two_served_nodes
 	refused "$c2" n1

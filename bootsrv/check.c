@@ -34,8 +34,9 @@ static const char usage[] =
 	"<state>/tmp); that dnsmasq and the NFS backend are installed; that the state\n"
 	"directory has room for images; that a DHCP server answers on the segment in\n"
 	"proxy mode and none does in full mode (one DHCPDISCOVER for 02:62:72:6d:62:6c,\n"
-	"up to 4 s for an answer); and whether a bridge's STP delays the Pis' first\n"
-	"packets. Needs root.\n";
+	"up to 4 s for an answer); whether a bridge's STP delays the Pis' first\n"
+	"packets; and that a bridge keeps one MAC address (set, not its ports').\n"
+	"Needs root.\n";
 
 static void say(const char *tag, const char *fmt, va_list ap)
 {
@@ -189,9 +190,9 @@ static void check_disk(struct check *c, const struct state *st)
 		check_ok(c, "%.0f GiB free for %s", gib, st->dir);
 }
 
-static long sysfs_long(const char *ifname, const char *file)
+long check_sysfs_long(const char *ifname, const char *file)
 {
-	char *path = xasprintf("/sys/class/net/%s/bridge/%s", ifname, file), *text = NULL;
+	char *path = xasprintf("/sys/class/net/%s/%s", ifname, file), *text = NULL;
 	long v = -1;
 
 	if (read_file(path, &text, NULL) == 0)
@@ -209,8 +210,8 @@ static long sysfs_long(const char *ifname, const char *file)
  */
 static void check_stp(struct check *c, const struct config *cfg)
 {
-	long stp = sysfs_long(cfg->interface, "stp_state");
-	long delay = sysfs_long(cfg->interface, "forward_delay");	/* centiseconds */
+	long stp = check_sysfs_long(cfg->interface, "bridge/stp_state");
+	long delay = check_sysfs_long(cfg->interface, "bridge/forward_delay");	/* centiseconds */
 
 	if (stp > 0 || delay > 0)
 		check_problem(c, "bridge %s has STP %s and a forward delay of %.0f s: a Pi's port "
@@ -255,6 +256,7 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
 	if (net_ok) {
 		check_dhcp(&c, cfg);
 		check_stp(&c, cfg);
+		check_bridge_mac(&c, cfg);
 	}
 	if (c.problems)
 		printf("%d problem%s\n", c.problems, c.problems == 1 ? "" : "s");

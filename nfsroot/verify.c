@@ -217,6 +217,24 @@ out:
 	free(probe);
 }
 
+/*
+ * The server answered and refused (EACCES), or there was no mount at all:
+ * libnfs 4.0 then says only "nfs_service failed" (refused, reset, timed
+ * out), so say what was tried and where to look.
+ */
+static void mount_problem(struct verify *v, const char *server, const char *export, int rc)
+{
+	if (rc == -EACCES)
+		problem(v, "cannot mount %s:%s: %s (not published, or not for this address)",
+			server, export, nfs_get_error(v->nfs));
+	else
+		problem(v, "cannot mount %s:%s: %s (tried NFSv3 over TCP as the node mounts it: "
+			"rpcbind on port 111, then mountd and nfs): check that %s serves NFS "
+			"(rpcinfo -p %s lists mountd and nfs) and that this host reaches it "
+			"(ip route get %s)", server, export, nfs_get_error(v->nfs), server, server,
+			server);
+}
+
 int nfsroot_verify(const struct nfsroot *r, const char *server, const char *export,
 		   FILE *out)
 {
@@ -234,8 +252,7 @@ int nfsroot_verify(const struct nfsroot *r, const char *server, const char *expo
 	nfs_set_gid(v.nfs, 0);
 	rc = nfs_mount(v.nfs, server, export);
 	if (rc) {
-		problem(&v, "cannot mount %s:%s: %s%s", server, export, nfs_get_error(v.nfs),
-			rc == -EACCES ? " (not published, or not for this address)" : "");
+		mount_problem(&v, server, export, rc);
 	} else {
 		check_init(&v);
 		check_text(&v, "/etc/hostname", r->name, "the node name");

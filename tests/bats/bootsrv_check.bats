@@ -35,6 +35,7 @@ problems() {
 	assert_line --regexp '^ok +dnsmasq is /'
 	assert_line --regexp '^ok +no other DHCP server answers on br0 \(full mode\)$'
 	assert_line --regexp '^ok +bridge br0 forwards at once'
+	assert_line --regexp '^ok +bridge br0 keeps its address 02:62:72:68:65:64 \(set, not taken from its ports\)$'
 	assert_line --regexp '^note +on the switch, make the Pis. ports edge ports'
 	assert_line "all checks passed"
 	assert_equal "$(problems)" ""
@@ -97,6 +98,24 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 69)); t
 	run check
 	assert_failure 1
 	assert_equal "$(problems)" "PROBLEM bridge br0 has STP on and a forward delay of 15 s: a Pi's port stays blocked longer than its bootloader waits for DHCP: ip link set br0 type bridge stp_state 0 forward_delay 0 (and the same in the bridge's network configuration)"
+}
+
+@test "check: a bridge that takes its address from its ports gets the command that fixes it" {
+	# br0 as a bridge is made without an address (net_head gives it one)
+	ip -n "$HEAD" link del br0
+	ip -n "$HEAD" link add br0 type bridge forward_delay 0 stp_state 0
+	ip -n "$HEAD" addr add 10.42.0.1/24 dev br0
+	ip -n "$HEAD" link set br0 up
+	mac=$(ip netns exec "$HEAD" cat /sys/class/net/br0/address)
+	run check
+	assert_failure 1
+	assert_equal "$(problems)" "PROBLEM bridge br0 takes its address (now $mac) from its ports and changes it when a port joins or leaves: nodes that learned the old one lose the head until they ask ARP again: ip link set br0 address $mac (and the same address in the bridge's network configuration)"
+	# check changes nothing; the command it gives is the fix
+	assert_equal "$(ip netns exec "$HEAD" cat /sys/class/net/br0/addr_assign_type)" 1
+	ip -n "$HEAD" link set br0 address "$mac"
+	run check
+	assert_success
+	assert_line --regexp "^ok +bridge br0 keeps its address $mac "
 }
 
 @test "check: the ports of the running bootsrv of this state are fine" {

@@ -2,9 +2,11 @@
 # namespaces plugged into it with veth pairs. Everything is deferred for
 # teardown (processes in the namespaces are killed, namespaces deleted).
 #
-#   net_head NS ADDR/LEN          head namespace with bridge br0 at ADDR
+#   net_head NS ADDR/LEN          head namespace with bridge br0 at ADDR; br0's
+#                                 MAC is fixed (02:62:72:68:65:64), not its ports'
 #   net_client HEAD NS MAC [ADDR/LEN]
 #                                 client namespace, its eth0 on HEAD's br0
+#   net_port NS                   the head's end (bridge port) of client NS's veth
 #   net_name TAG                  a namespace name unique to this test run
 #
 # Only addresses inside these namespaces are ever used.
@@ -29,14 +31,22 @@ net_head() {
 	ip netns add "$ns"
 	defer net_kill_ns "$ns"
 	ip -n "$ns" link set lo up
-	ip -n "$ns" link add br0 type bridge forward_delay 0 stp_state 0
+	# An address of its own: a bridge without one takes its lowest port's,
+	# and changes it as clients join, stranding clients that learned the
+	# old one (their frames reach the head marked for another host).
+	ip -n "$ns" link add br0 address 02:62:72:68:65:64 type bridge forward_delay 0 stp_state 0
 	ip -n "$ns" addr add "$addr" dev br0
 	ip -n "$ns" link set br0 up
 }
 
+net_port() {
+	printf 'v%s' "$(printf '%s' "$1" | md5sum | cut -c1-8)"
+}
+
 net_client() {
 	local head=$1 ns=$2 mac=$3 addr=${4:-}
-	local port="v$(printf '%s' "$ns" | md5sum | cut -c1-8)"
+	local port
+	port=$(net_port "$ns")
 	ip netns add "$ns"
 	defer net_kill_ns "$ns"
 	ip -n "$ns" link set lo up

@@ -94,6 +94,23 @@ two_served_nodes() {
 	assert_output --partial "(not published, or not for this address)"
 }
 
+# The head's address as client namespace $1 will send to it: its ARP entry.
+head_mac_seen_by() {
+	ip -n "$1" neigh show 10.42.0.1 | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2
+}
+
+@test "a node keeps reaching the head as more nodes join the network" {
+	two_served_nodes
+	# A bridge without an address of its own takes its ports' lowest: c2
+	# learns the head's address while that is c1's port's, then a port
+	# lower still joins. (00:00:5e:00:53:xx: documentation addresses.)
+	ip -n "$HEAD" link set "$(net_port "$c1")" address 00:00:5e:00:53:02
+	served "$c2" n2
+	ip -n "$HEAD" link set "$(net_port "$(client 3)")" address 00:00:5e:00:53:01
+	assert_equal "$(head_mac_seen_by "$c2")" "$(ip -n "$HEAD" -br link show br0 | awk '{print $3}')"
+	served "$c2" n2
+}
+
 @test "roots are mounted nosuid,nodev on the head; the node still sees setuid bits and devices" {
 	local src="$BATS_TEST_TMPDIR/src-y"
 	node_src "$src"
@@ -152,6 +169,15 @@ two_served_nodes() {
 	run ip netns exec "$c2" imgtool node verify n2
 	assert_failure
 	assert_output "n2: /sbin/init is missing: the node cannot start"
+}
+
+@test "verify of a root no server serves says what it tried and what to check" {
+	imgtool node add n1 --image x --ip 10.42.0.101 >/dev/null
+	imgtool node publish >/dev/null	# mounted and exported, but no Ganesha runs
+	c1=$(client 1)
+	run ip netns exec "$c1" imgtool node verify n1
+	assert_failure
+	assert_output "n1: cannot mount 10.42.0.1:/nodes/n1: nfs_service failed (tried NFSv3 over TCP as the node mounts it: rpcbind on port 111, then mountd and nfs): check that 10.42.0.1 serves NFS (rpcinfo -p 10.42.0.1 lists mountd and nfs) and that this host reaches it (ip route get 10.42.0.1)"
 }
 
 @test "another node's address sees neither that root nor the other exports in /nodes (v3, v4)" {

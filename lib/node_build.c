@@ -5,6 +5,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
+#include "login.h"
 #include "mac.h"
 #include "nfsroot.h"
 #include "node_keep.h"
@@ -341,7 +342,7 @@ static int plan_trees(struct builder *b, struct plan *p)
 		return -1;
 	env.image_config = p->iv ? p->iv->config : NULL;
 	vars = node_vars(n, &env);
-	if (render_into(&b->root, vars, &p->ident) < 0 ||
+	if (login_plan(vars, &p->ident) < 0 || render_into(&b->root, vars, &p->ident) < 0 ||
 	    (p->iv && image_parents(&b->root, p->iv, &p->ident) < 0) ||
 	    keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0)
 		goto out;

@@ -2,8 +2,10 @@
 
 #include "err.h"
 #include "fsutil.h"
+#include "kconfig.h"
 #include "xalloc.h"
 
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,28 @@ static int drop_seed(const char *boot, const char *name, char **report)
 	return rc;
 }
 
+/* Whether the nodes will fetch the image's initramfs (lib/kconfig.h). */
+static int initramfs_note(const char *root, const char *boot, char **report)
+{
+	char *pat = xasprintf("%s/initramfs*", boot), *why;
+	glob_t g;
+	int has = glob(pat, 0, NULL, &g) == 0, rc = 0;
+
+	free(pat);
+	if (has)
+		globfree(&g);
+	if (!has || (rc = kconfig_nfsroot(root, &why)) < 0)
+		return rc;
+	if (rc)
+		netready_note(report, "initramfs: not fetched by the Pis (auto_initramfs=0 in their "
+			      "config.txt): the kernel mounts an NFS root itself (CONFIG_ROOT_NFS, "
+			      "CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP in %s)", why);
+	else
+		netready_note(report, "initramfs: fetched by the Pis as the image says: %s", why);
+	free(why);
+	return 0;
+}
+
 int netready_traps(const char *root, const char *boot, struct objstore *os, char **report)
 {
 	for (size_t i = 0; i < sizeof dropins / sizeof dropins[0]; i++)
@@ -122,5 +146,5 @@ int netready_traps(const char *root, const char *boot, struct objstore *os, char
 	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
 		if (in_tree(root, notes[i].has))
 			netready_note(report, "%s", notes[i].line);
-	return 0;
+	return initramfs_note(root, boot, report);
 }

@@ -8,7 +8,9 @@
  *     drop-in keeps it to zram;
  *   - cloud-init seeds on the boot partition (trixie, Raspberry Pi Imager)
  *     are never read (a netbooted node does not mount it) and would be
- *     served over TFTP with their password hash: they are dropped.
+ *     served over TFTP with their password hash: they are dropped;
+ *   - the initramfs the firmware loads by default (auto_initramfs=1): the
+ *     report says whether the nodes will skip it (lib/kconfig.h).
  * What every node gets instead from its identity layer (the login user, ssh
  * on, the first-boot wizard masked, a NoCloud seed) and what stays as it is
  * (fake-hwclock) are noted too, so the report names every trap.

@@ -12,7 +12,7 @@ static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
 	"image", "version", "cluster", "export", "nfsroot", "machine_id", "image_config",
 	"ntp_servers", "nodes", "config", "ssh_host_keys", "login_user", "login_password_hash",
-	"login_authorized_keys", "login_keys", NULL,
+	"login_authorized_keys", "login_keys", "kernel_nfsroot", NULL,
 };
 
 static const char *const node_fields[] = { "name", "ip", "mac", "serial", "model", NULL };
@@ -116,6 +116,7 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 	free(v);
 	tscope_set(s, "machine_id", or_empty(env->machine_id));
 	tscope_set(s, "image_config", or_empty(env->image_config));
+	tscope_set(s, "kernel_nfsroot", env->kernel_nfsroot ? "yes" : "");
 	/* timesyncd's NTP= wants them blank-separated */
 	v = xstrdup(or_empty(env->cfg->ntp_server));
 	for (char *c = strchr(v, ','); c; c = strchr(c, ','))

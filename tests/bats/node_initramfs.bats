@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# Fewer bytes per boot: when the image's kernel mounts an NFS root by itself
+# (/boot/config-* with CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP=y),
+# the node's config.txt keeps the firmware from fetching the initramfs, and
+# the import report says which way it went.
+
+load helpers
+load node
+
+setup() {
+	node_setup
+	SRC=$BATS_TEST_TMPDIR/src
+	node_src "$SRC"
+	printf 'initramfs %s\n' "$(seq 1 2000)" >"$SRC/boot/firmware/initramfs8"
+}
+
+# kconfig OPTS...: /boot/config-6.6.51+rpt-rpi-v8 of the source with OPTS=y
+kconfig() {
+	mkdir -p "$SRC/boot"
+	{
+		echo '# Linux/arm64 6.6.51 Kernel Configuration'
+		echo 'CONFIG_NFS_FS=y'
+		for o in "$@"; do echo "CONFIG_$o=y"; done
+		echo '# CONFIG_IP_PNP_BOOTP is not set'
+	} >"$SRC/boot/config-6.6.51+rpt-rpi-v8"
+}
+
+# The last auto_initramfs line of node01's config.txt (the one that counts).
+auto_initramfs() {
+	grep '^auto_initramfs=' "$(boot_of 02:00:00:00:00:01)/config.txt" | tail -n 1
+}
+
+@test "initramfs: a kernel with NFS root and DHCP built in boots without it" {
+	kconfig ROOT_NFS IP_PNP IP_PNP_DHCP
+	run imgtool image import "$SRC" --name os
+	assert_success
+	assert_line "  initramfs: not fetched by the Pis (auto_initramfs=0 in their config.txt): the kernel mounts an NFS root itself (CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP in /boot/config-6.6.51+rpt-rpi-v8)"
+	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
+	assert_equal "$(auto_initramfs)" auto_initramfs=0
+	# the image's own auto_initramfs=1 comes first, so ours wins
+	assert_equal "$(grep -c '^auto_initramfs=' "$(boot_of 02:00:00:00:00:01)/config.txt")" 2
+	# the file stays served for an image that would name it itself
+	[ -f "$(boot_of 02:00:00:00:00:01)/initramfs8" ]
+}
+
+@test "initramfs: kept when a kernel config lacks an option, or there is none to read" {
+	kconfig ROOT_NFS IP_PNP
+	run imgtool image import "$SRC" --name os
+	assert_success
+	assert_line "  initramfs: fetched by the Pis as the image says: /boot/config-6.6.51+rpt-rpi-v8 lacks CONFIG_IP_PNP_DHCP=y"
+	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
+	assert_equal "$(auto_initramfs)" auto_initramfs=1
+	# a second kernel: every config must have them
+	kconfig ROOT_NFS IP_PNP IP_PNP_DHCP
+	printf 'CONFIG_ROOT_NFS=m\n' >"$SRC/boot/config-6.6.51+rpt-rpi-2712"
+	run imgtool image import "$SRC" --name os
+	assert_line "  initramfs: fetched by the Pis as the image says: /boot/config-6.6.51+rpt-rpi-2712 lacks CONFIG_ROOT_NFS=y"
+	rm "$SRC/boot/config-"*
+	run imgtool image import "$SRC" --name os
+	assert_line "  initramfs: fetched by the Pis as the image says: no /boot/config-* in the image tells whether its kernel has them"
+	# no initramfs in the image: nothing to say
+	rm "$SRC/boot/firmware/initramfs8"
+	run imgtool image import "$SRC" --name os
+	refute_line --partial initramfs
+}

@@ -1,6 +1,7 @@
 /*
  * Does an image's kernel mount an NFS root by itself, without an initramfs?
- * Read from the kernel configs its packages install (/boot/config-*): it
+ * Read from the kernel configs its packages install (/boot/config-*, or
+ * config-* among the boot files where the boot partition is /boot): it
  * does when every one of them has the NFS root and IP autoconfiguration
  * with DHCP built in (CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP
  * =y). Then a Pi need not fetch the initramfs (12.7 MiB for Pi OS), and
@@ -13,6 +14,6 @@
  * 1: it does (*why: the configs read), 0: it may not (*why: the reason),
  * -1: error (a config that cannot be read). *why is newly allocated.
  */
-int kconfig_nfsroot(const char *root, char **why);
+int kconfig_nfsroot(const char *root, const char *boot, char **why);
 
 #endif

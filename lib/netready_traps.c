@@ -123,7 +123,7 @@ static int initramfs_note(const char *root, const char *boot, char **report)
 	free(pat);
 	if (has)
 		globfree(&g);
-	if (!has || (rc = kconfig_nfsroot(root, &why)) < 0)
+	if (!has || (rc = kconfig_nfsroot(root, boot, &why)) < 0)
 		return rc;
 	if (rc)
 		netready_note(report, "initramfs: not fetched by the Pis (auto_initramfs=0 in their "

@@ -152,7 +152,7 @@ static int load_imgver(struct builder *b, const char *image, int ver, struct img
 		goto out;
 	}
 	if (tree_walk(boot, add_boot_file, &iv->boot) < 0 ||
-	    (iv->kernel_nfsroot = kconfig_nfsroot(iv->root, &why)) < 0)
+	    (iv->kernel_nfsroot = kconfig_nfsroot(iv->root, boot, &why)) < 0)
 		goto out;
 	if (path_exists(cfg_path)) {
 		if (read_file(cfg_path, &text, NULL) < 0)

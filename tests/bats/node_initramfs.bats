@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Fewer bytes per boot: when the image's kernel mounts an NFS root by itself
-# (/boot/config-* with CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP=y),
+# (/boot/config-*, else the config built into each kernel*.img, with
+# CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP=y),
 # the node's config.txt keeps the firmware from fetching the initramfs, and
 # the import report says which way it went.
 
@@ -23,6 +24,19 @@ kconfig() {
 		for o in "$@"; do echo "CONFIG_$o=y"; done
 		echo '# CONFIG_IP_PNP_BOOTP is not set'
 	} >"$SRC/boot/config-6.6.51+rpt-rpi-v8"
+}
+
+# embed FILE OPTS...: boot file FILE of the source, a kernel carrying a
+# config with OPTS=y (CONFIG_IKCONFIG: gzip between IKCFG_ST and IKCFG_ED)
+embed() {
+	local f=$SRC/boot/firmware/$1
+	shift
+	{
+		printf 'ARMd kernel code'
+		printf 'IKCFG_ST'
+		for o in "$@"; do echo "CONFIG_$o=y"; done | gzip -n
+		printf 'IKCFG_ED more kernel'
+	} >"$f"
 }
 
 # The last auto_initramfs line of node01's config.txt (the one that counts).
@@ -57,9 +71,36 @@ auto_initramfs() {
 	assert_line "  initramfs: fetched by the Pis as the image says: /boot/config-6.6.51+rpt-rpi-2712 lacks CONFIG_ROOT_NFS=y"
 	rm "$SRC/boot/config-"*
 	run imgtool image import "$SRC" --name os
-	assert_line "  initramfs: fetched by the Pis as the image says: no /boot/config-* in the image tells whether its kernel has them"
+	assert_line "  initramfs: fetched by the Pis as the image says: no /boot/config-* in the image, and boot file kernel8.img carries no config of its own (CONFIG_IKCONFIG)"
 	# no initramfs in the image: nothing to say
 	rm "$SRC/boot/firmware/initramfs8"
 	run imgtool image import "$SRC" --name os
 	refute_line --partial initramfs
+}
+
+@test "initramfs: without /boot/config-*, the config built into the kernels counts" {
+	embed kernel8.img ROOT_NFS IP_PNP IP_PNP_DHCP
+	# a Pi 5 kernel, gzip-compressed as a whole
+	embed kernel_2712.img ROOT_NFS IP_PNP IP_PNP_DHCP
+	gzip -n "$SRC/boot/firmware/kernel_2712.img" && mv "$SRC/boot/firmware/kernel_2712.img.gz" "$SRC/boot/firmware/kernel_2712.img"
+	run imgtool image import "$SRC" --name os
+	assert_success
+	assert_line "  initramfs: not fetched by the Pis (auto_initramfs=0 in their config.txt): the kernel mounts an NFS root itself (CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP in the config built into kernel8.img, kernel_2712.img)"
+	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
+	assert_equal "$(auto_initramfs)" auto_initramfs=0
+	# one kernel without IP autoconfiguration's DHCP, one with no config at all
+	embed kernel_2712.img ROOT_NFS IP_PNP
+	run imgtool image import "$SRC" --name os
+	assert_line "  initramfs: fetched by the Pis as the image says: the config in boot file kernel_2712.img lacks CONFIG_IP_PNP_DHCP=y"
+	printf 'no config here' >"$SRC/boot/firmware/kernel_2712.img"
+	run imgtool image import "$SRC" --name os
+	assert_line "  initramfs: fetched by the Pis as the image says: no /boot/config-* in the image, and boot file kernel_2712.img carries no config of its own (CONFIG_IKCONFIG)"
+	# a corrupt embedded config fails the import, naming the file
+	printf 'IKCFG_STnot gzip' >"$SRC/boot/firmware/kernel_2712.img"
+	local before
+	before=$(state_digest)
+	run imgtool image import "$SRC" --name os
+	assert_failure
+	assert_output --partial "boot file kernel_2712.img: its embedded config (IKCFG_ST) is not a gzip stream"
+	assert_equal "$(state_digest)" "$before"
 }

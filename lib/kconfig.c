@@ -76,8 +76,11 @@ static int check_embedded(const char *path, const char *name, char **why)
 		return -1;
 	rc = ikconfig_find((unsigned char *)data, len, &text);
 	free(data);
-	if (rc < 0)
-		return err_wrap("boot file %s: ", name);
+	/* a kernel we cannot read a config from only keeps its initramfs */
+	if (rc < 0) {
+		*why = xasprintf("boot file %s: %s", name, err_get());
+		return 0;
+	}
 	if (rc == 0) {
 		*why = xasprintf("no /boot/config-* in the image, and boot file %s carries no "
 				 "config of its own (CONFIG_IKCONFIG)", name);

@@ -95,12 +95,13 @@ auto_initramfs() {
 	printf 'no config here' >"$SRC/boot/firmware/kernel_2712.img"
 	run imgtool image import "$SRC" --name os
 	assert_line "  initramfs: fetched by the Pis as the image says: no /boot/config-* in the image, and boot file kernel_2712.img carries no config of its own (CONFIG_IKCONFIG)"
-	# a corrupt embedded config fails the import, naming the file
+	# a corrupt embedded config keeps the initramfs, naming the file
 	printf 'IKCFG_STnot gzip' >"$SRC/boot/firmware/kernel_2712.img"
-	local before
-	before=$(state_digest)
 	run imgtool image import "$SRC" --name os
-	assert_failure
-	assert_output --partial "boot file kernel_2712.img: its embedded config (IKCFG_ST) is not a gzip stream"
-	assert_equal "$(state_digest)" "$before"
+	assert_success
+	assert_line "  initramfs: fetched by the Pis as the image says: boot file kernel_2712.img: its embedded config (IKCFG_ST) is not a gzip stream"
+	gzip -n -c "$SRC/boot/firmware/kernel8.img" | head -c 100 >"$SRC/boot/firmware/kernel_2712.img"
+	run imgtool image import "$SRC" --name os
+	assert_success
+	assert_line "  initramfs: fetched by the Pis as the image says: boot file kernel_2712.img: a gzip-compressed kernel that does not decompress"
 }

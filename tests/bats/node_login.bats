@@ -44,6 +44,7 @@ password_hash='$HASH'"
 	assert_equal "$(user_data node01)" "$(python3 -c 'import json,sys
 print(json.dumps({"hostname": "node01", "manage_etc_hosts": False, "users": [{
   "name": "alice", "shell": "/bin/bash", "lock_passwd": False, "passwd": sys.argv[1],
+  "sudo": "ALL=(ALL) NOPASSWD:ALL",
   "groups": ["adm", "dialout", "cdrom", "sudo", "audio", "video", "plugdev", "games", "users",
              "input", "render", "netdev", "gpio", "i2c", "spi"],
   "ssh_authorized_keys": ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAdmin alice@desk",
@@ -112,13 +113,15 @@ print(json.dumps({"hostname": "node01", "manage_etc_hosts": False, "users": [{
 # and /home (a mount namespace: useradd and usermod are the real ones).
 login_run() {
 	local id=$1 etc=$BATS_TEST_TMPDIR/etc home=$BATS_TEST_TMPDIR/home
-	[ -d "$etc" ] || cp -a /etc "$etc"
+	[ -d "$etc" ] || { cp -a /etc "$etc" && mkdir -p "$etc/sudoers.d"; }
 	mkdir -p "$home"
 	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /etc &&
 		mount --bind "$3" /home &&
 		BRAMBLE_LOGIN_CONF="$2/etc/bramble/login.conf" "$2/usr/lib/bramble/login" &&
 		getent passwd alice | cut -d: -f1,6,7 && getent shadow alice | cut -d: -f2 &&
-		id -nG alice && stat -c %U /home/alice' sh "$etc" "$id" "$home"
+		id -nG alice && stat -c %U /home/alice &&
+		stat -c "%a %U" /etc/sudoers.d/010_bramble-login && cat /etc/sudoers.d/010_bramble-login' \
+		sh "$etc" "$id" "$home"
 }
 
 @test "login: the node's script makes the user with the hash, once, and sets a new hash" {
@@ -131,6 +134,8 @@ login_run() {
 	assert_line --index 2 "$HASH"
 	assert_line --index 3 --regexp '(^| )sudo( |$)'
 	assert_line --index 4 alice
+	assert_line --index 5 '440 root'
+	assert_line --index 6 'alice ALL=(ALL) NOPASSWD: ALL'
 	# again, with a new hash: the user is there, only the hash changes
 	local new='$6$other$6ruTs5d1v2VmS5cJ1X0lf7w1SVpmY3OWvkpNsuYMTvOD7mqN0oG8cA6WJaBzjTvpTPS.ZLrTRtBqB/nqvQ.4r.'
 	imgtool node set node01 login.password_hash="$new"

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "image_commit.h"
+#include "kernel_update.h"
 #include "log.h"
 #include "store.h"
 #include "xalloc.h"
@@ -249,6 +250,21 @@ static char *describe(const struct run *x)
 	return s;
 }
 
+/* A new kernel must reach the boot files with its modules (lib/kernel_update.h). */
+static void report_kernel(const struct run *x, int ver, int quiet)
+{
+	char *vdir = store_version_dir(x->st, x->name, ver), *line;
+	int warn;
+
+	kernel_update_check(x->vdir, vdir, &line, &warn);
+	if (line && warn)
+		log_warn("%s@%d: %s", x->name, ver, line);
+	else if (line && !quiet)
+		printf("%s\n", line);
+	free(line);
+	free(vdir);
+}
+
 static int commit(struct run *x, struct ctx *ctx)
 {
 	char *spec = xasprintf("%s@%d", x->name, x->ver), *name = NULL, *source = describe(x);
@@ -274,14 +290,15 @@ static int commit(struct run *x, struct ctx *ctx)
 	if (image_commit(x->st, x->db, &c) < 0)
 		goto out;
 	rc = 0;
-	if (ctx->quiet)
-		goto out;
 	if (!c.ver) {
-		printf("no changes: nothing created\n");
+		if (!ctx->quiet)
+			printf("no changes: nothing created\n");
 		goto out;
 	}
-	printf("%u changed, %u added, %u removed (%.1f MiB new data)\ncreated %s@%d\n",
-	       c.changed, c.added, c.removed, c.new_bytes / MiB, x->name, c.ver);
+	if (!ctx->quiet)
+		printf("%u changed, %u added, %u removed (%.1f MiB new data)\ncreated %s@%d\n",
+		       c.changed, c.added, c.removed, c.new_bytes / MiB, x->name, c.ver);
+	report_kernel(x, c.ver, ctx->quiet);
 out:
 	state_unlock(x->st);
 	progress_free(&progress);

@@ -37,15 +37,20 @@ static void set_str(json_t *o, const char *key, const char *value)
 		json_object_set_new(o, key, json_string(value));
 }
 
-/* config.K are config.txt settings, not variables; ansible_* (ansible_user
- * ...) are connection settings: they make no group. */
-static void user_vars(json_t *hostvars, json_t *children, const struct node *n)
+/* config.K are config.txt settings and login.K the login user, not
+ * variables; ansible_* (ansible_user ...) are connection settings: they make
+ * no group. Ansible logs in as the node's login user unless told otherwise. */
+static void user_vars(json_t *hostvars, json_t *children, const struct node *n,
+		      const char *login_user)
 {
-	json_t *vars = node_cli_vars(n), *value;
+	json_t *vars = node_cli_vars(n), *value, *user = json_object_get(vars, "login.user");
 	const char *key;
 
+	if (user || *login_user)
+		json_object_set_new(hostvars, "ansible_user",
+				    user ? json_copy(user) : json_string(login_user));
 	json_object_foreach(vars, key, value) {
-		if (!strncmp(key, "config.", 7))
+		if (!strncmp(key, "config.", 7) || !strncmp(key, "login.", 6))
 			continue;
 		json_object_set(hostvars, key, value);
 		if (strncmp(key, "ansible_", 8))
@@ -68,14 +73,14 @@ static void bramble_vars(json_t *hostvars, json_t *children, const struct node *
 	join(children, "image", n->image, n->name);
 }
 
-json_t *node_ansible(const struct node *v, size_t n)
+json_t *node_ansible(const struct node *v, size_t n, const char *login_user)
 {
 	json_t *hosts = json_object(), *children = json_object();
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *hostvars = json_object();
 
-		user_vars(hostvars, children, &v[i]);
+		user_vars(hostvars, children, &v[i], login_user);
 		bramble_vars(hostvars, children, &v[i]);
 		json_object_set_new(hosts, v[i].name, hostvars);
 	}

@@ -16,10 +16,12 @@
  * for the n nodes of v. HOSTVARS: ansible_host (the node's IP, left out
  * when it has none: Ansible then connects to the name), bramble_model,
  * bramble_image, bramble_version, bramble_mac (those the node has) and
- * its user variables. Groups: image_NAME, model_N, and KEY_VALUE per user
- * variable except config.* and ansible_*; every character Ansible refuses
- * in a group name becomes '_'.
+ * its user variables, and ansible_user: the node's login user (its
+ * login.user, else login_user, bramble.conf [login]) unless a variable sets
+ * it. Groups: image_NAME, model_N, and KEY_VALUE per user variable except
+ * config.*, login.* and ansible_*; every character Ansible refuses in a
+ * group name becomes '_'.
  */
-json_t *node_ansible(const struct node *v, size_t n);
+json_t *node_ansible(const struct node *v, size_t n, const char *login_user);
 
 #endif

@@ -26,7 +26,8 @@ static int usage(FILE *f)
 	      "  --format ansible  an Ansible inventory (save it as FILE.json for ansible -i):\n"
 	      "                    groups image_NAME, model_N and KEY_VALUE per variable;\n"
 	      "                    ansible_host, bramble_model, bramble_image,\n"
-	      "                    bramble_version, bramble_mac and the variables per node\n"
+	      "                    bramble_version, bramble_mac, the variables per node and\n"
+	      "                    ansible_user, the node's login user ([login] user)\n"
 	      "  --json            the same as --format json\n", f);
 	return f == stdout ? 0 : EXIT_USAGE;
 }
@@ -100,6 +101,7 @@ int cmd_node_list(struct ctx *ctx, int argc, char **argv)
 	struct node *v;
 	size_t n;
 	sqlite3 *db;
+	struct config *cfg;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -118,8 +120,10 @@ int cmd_node_list(struct ctx *ctx, int argc, char **argv)
 		return usage(stderr);
 	if (!(db = ctx_db(ctx)) || inventory_list(db, &v, &n) < 0)
 		return cli_fail(ctx);
-	if (fmt == FMT_ANSIBLE)
-		rc = print_json(node_ansible(v, n), JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (fmt == FMT_ANSIBLE && !(cfg = ctx_config(ctx)))
+		rc = -1;
+	else if (fmt == FMT_ANSIBLE)
+		rc = print_json(node_ansible(v, n, cfg->login_user), JSON_INDENT(2) | JSON_SORT_KEYS);
 	else
 		rc = list_nodes(db, v, n, fmt == FMT_JSON);
 	nodes_free(v, n);

@@ -23,6 +23,8 @@ static int usage(FILE *f)
 	      "  mac=MAC, serial=HEX  the board ('imgtool node replace' says it better)\n"
 	      "  var.NAME=VALUE     template variable\n"
 	      "  config.KEY=VALUE   KEY=VALUE line in the node's config.txt\n"
+	      "  login.KEY=VALUE    the node's login user: login.user, login.password_hash,\n"
+	      "                     login.authorized_keys (override bramble.conf [login])\n"
 	      "All changes apply together, or none when one is wrong.\n", f);
 	return f == stdout ? 0 : EXIT_USAGE;
 }
@@ -36,13 +38,13 @@ static int apply(sqlite3 *db, struct node *n, const char *kv)
 	if (!eq || eq == kv)
 		return err_set("'%s' is not KEY=VALUE (see 'imgtool node set --help')", kv);
 	key = xasprintf("%.*s", (int)(eq - kv), kv);
-	if (strncmp(key, "var.", 4) && strncmp(key, "config.", 7)) {
+	if (strncmp(key, "var.", 4) && strncmp(key, "config.", 7) && strncmp(key, "login.", 6)) {
 		rc = node_cli_field(db, n, key, eq + 1);
 		free(key);
 		return rc;
 	}
 	free(key);
-	/* var.NAME=V is the variable NAME; config.KEY=V keeps its prefix. */
+	/* var.NAME=V is the variable NAME; config.KEY=V and login.KEY=V keep their prefix. */
 	if (node_parse_var(strncmp(kv, "var.", 4) ? kv : kv + 4, &k, &v) < 0)
 		return -1;
 	vars = node_vars_set(n->vars, k, v);

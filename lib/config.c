@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "err.h"
+#include "login.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>
@@ -14,7 +15,7 @@
 #include <unistd.h>
 
 enum kind { K_STR, K_KEYTYPES, K_INT, K_DHCP_MODE, K_NFS_BACKEND, K_IPV4, K_PORT, K_NTP,
-	     K_IPV6_RA };
+	     K_IPV6_RA, K_LOGIN };
 
 struct key {
 	const char *section, *name;
@@ -36,6 +37,9 @@ static const struct key keys[] = {
 	{ "cluster", "ntp_server",  K_NTP,         F(ntp_server),  "" },
 	{ "cluster", "ipv6_ra",     K_IPV6_RA,     F(ipv6_ra),     "auto" },
 	{ "cluster", "ssh_host_keys", K_KEYTYPES,  F(ssh_host_keys), "ed25519,ecdsa" },
+	{ "login",   "user",        K_LOGIN,       F(login_user),  "" },
+	{ "login",   "password_hash", K_LOGIN,     F(login_password_hash), "" },
+	{ "login",   "authorized_keys", K_LOGIN,   F(login_authorized_keys), "" },
 	{ "bootsrv", "http_listen", K_STR,         F(http_listen), "127.0.0.1:8042" },
 	{ "bootsrv", "reboot_cmd",  K_STR,         F(reboot_cmd),  "" },
 	{ "bootsrv", "tftp_max",    K_INT,         F(tftp_max),    "0" },
@@ -137,6 +141,12 @@ static int set_value(struct config *cfg, const struct key *k, const char *v)
 	switch (k->kind) {
 	case K_KEYTYPES:
 		if (check_key_types(v) < 0)
+			return err_wrap("%s.%s: ", k->section, k->name);
+		free(*(char **)field);
+		*(char **)field = xstrdup(v);
+		return 0;
+	case K_LOGIN:
+		if (login_check(k->name, v) < 0)
 			return err_wrap("%s.%s: ", k->section, k->name);
 		free(*(char **)field);
 		*(char **)field = xstrdup(v);
@@ -310,7 +320,7 @@ void config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < NKEYS; i++)
 		if (keys[i].kind == K_STR || keys[i].kind == K_IPV4 || keys[i].kind == K_NTP ||
-		    keys[i].kind == K_KEYTYPES)
+		    keys[i].kind == K_KEYTYPES || keys[i].kind == K_LOGIN)
 			free(*(char **)((char *)cfg + keys[i].off));
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -30,6 +30,10 @@ struct config {
 	char *ntp_server;	/* NTP servers for the nodes, "A,B" IPv4; "" when off */
 	enum ipv6_ra ipv6_ra;	/* router advertisements with lifetime 0 */
 	char *ssh_host_keys;	/* host key types made per node, "ed25519,ecdsa[,rsa]" */
+	/* [login] (lib/login.h): "" when unset */
+	char *login_user;	/* the user bramble-login.service makes on each node */
+	char *login_password_hash;	/* its crypt(3) hash */
+	char *login_authorized_keys;	/* file of its ssh public keys, on the head */
 	/* [bootsrv] */
 	char *http_listen;	/* status page and /metrics, "addr:port" or "off" */
 	char *reboot_cmd;	/* rollout reboot hook */

@@ -4,12 +4,12 @@
 #include "err.h"
 #include "filecopy.h"
 #include "fsutil.h"
+#include "netready_traps.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,22 +25,6 @@ static const char *const firstboot_init[] = {
 	"init=/usr/lib/raspberrypi-sys-mods/firstboot",
 	"init=/usr/lib/raspi-config/init_resize.sh",
 };
-
-static void note(char **report, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(char **report, const char *fmt, ...)
-{
-	va_list ap;
-	char *line, *all;
-
-	va_start(ap, fmt);
-	line = xvasprintf(fmt, ap);
-	va_end(ap);
-	all = xasprintf("%s%s\n", *report ? *report : "", line);
-	free(line);
-	free(*report);
-	*report = all;
-}
 
 /*
  * Replace path by a new file holding buf, with the old file's owner, mode
@@ -132,7 +116,7 @@ static size_t fstab_filter(const char *in, char *out, char **report, int *change
 
 		next = line + n + (line[n] == '\n');
 		if (sd_entry(line)) {
-			note(report, "/etc/fstab: removed SD card entry '%.*s'", (int)n, line);
+			netready_note(report, "/etc/fstab: removed SD card entry '%.*s'", (int)n, line);
 			*changed = 1;
 			continue;
 		}
@@ -155,7 +139,7 @@ static int unlink_matches(const char *root, const char *pattern, const char *nam
 			if (unlink(g.gl_pathv[i]) < 0)
 				rc = err_errno("cannot remove %s", g.gl_pathv[i]);
 			else
-				note(report, "%s: disabled (removed %s)", name, g.gl_pathv[i] + skip);
+				netready_note(report, "%s: disabled (removed %s)", name, g.gl_pathv[i] + skip);
 		}
 		globfree(&g);
 	}
@@ -176,7 +160,7 @@ static int mask(const char *root, const char *name, char **report)
 		if (symlink("/dev/null", unit) < 0)
 			rc = err_write("cannot mask %s", unit);
 		else
-			note(report, "%s: masked (/etc/systemd/system/%s.service -> /dev/null)", name,
+			netready_note(report, "%s: masked (/etc/systemd/system/%s.service -> /dev/null)", name,
 			     name);
 	}
 	free(unit);
@@ -223,7 +207,7 @@ static size_t cmdline_filter(const char *in, char *out, char **report, int *chan
 			break;
 		n = strcspn(p, " \t\n");
 		if (firstboot_token(p, n)) {
-			note(report, "cmdline.txt: removed first-boot '%.*s'", (int)n, p);
+			netready_note(report, "cmdline.txt: removed first-boot '%.*s'", (int)n, p);
 			*changed = 1;
 		} else {
 			if (o != out)
@@ -245,7 +229,7 @@ int netready_apply(const char *root, const char *boot, struct objstore *os, char
 
 	*report = NULL;
 	rc = edit(fstab, fstab_filter, os, report) < 0 || disable_services(root, report) < 0 ||
-	     edit(cmdline, cmdline_filter, os, report) < 0;
+	     edit(cmdline, cmdline_filter, os, report) < 0 || netready_traps(root, boot, os, report) < 0;
 	free(fstab);
 	free(cmdline);
 	if (rc)

@@ -8,7 +8,9 @@
  *     cannot bring them back: resize2fs_once, dphys-swapfile, rpi-resize,
  *     rpi-resize-swap-file;
  *   - cmdline.txt loses the first-boot init= (raspberrypi-sys-mods
- *     firstboot, older raspi-config init_resize.sh) that resizes the SD card.
+ *     firstboot, older raspi-config init_resize.sh) that resizes the SD card;
+ *   - the traps of lib/netready_traps.h (NetworkManager, rpi-swap, boot
+ *     partition cloud-init seeds).
  * A changed file is written as a new file (the old one is a link to a
  * shared object) and stored through os. Each change is one line of the
  * report.

@@ -4,7 +4,9 @@
 #include "db.h"
 #include "err.h"
 #include "fsutil.h"
+#include "kconfig.h"
 #include "log.h"
+#include "login.h"
 #include "mac.h"
 #include "nfsroot.h"
 #include "node_keep.h"
@@ -33,6 +35,7 @@ struct imgver {
 	char *id;	/* the manifest's image line */
 	char *root;	/* images/<name>/<ver>/root */
 	char *config;	/* boot/config.txt without comments and blank lines */
+	int kernel_nfsroot;	/* its kernel mounts an NFS root itself (lib/kconfig.h) */
 	struct tree boot;	/* the version's boot files, as links (unfinished) */
 };
 
@@ -120,7 +123,7 @@ static char *strip_config(const char *text)
 
 static int load_imgver(struct builder *b, const char *image, int ver, struct imgver *iv)
 {
-	char *dir = store_version_dir(b->st, image, ver), *boot, *cfg_path, *text;
+	char *dir = store_version_dir(b->st, image, ver), *boot, *cfg_path, *text, *why = NULL;
 	sqlite3_stmt *q;
 	int rc = -1;
 
@@ -148,7 +151,8 @@ static int load_imgver(struct builder *b, const char *image, int ver, struct img
 		err_set("%s lacks boot/ or root/: the store is damaged; re-import the image", dir);
 		goto out;
 	}
-	if (tree_walk(boot, add_boot_file, &iv->boot) < 0)
+	if (tree_walk(boot, add_boot_file, &iv->boot) < 0 ||
+	    (iv->kernel_nfsroot = kconfig_nfsroot(iv->root, boot, &why)) < 0)
 		goto out;
 	if (path_exists(cfg_path)) {
 		if (read_file(cfg_path, &text, NULL) < 0)
@@ -161,6 +165,7 @@ out:
 	free(dir);
 	free(boot);
 	free(cfg_path);
+	free(why);
 	return rc;
 }
 
@@ -340,8 +345,9 @@ static int plan_trees(struct builder *b, struct plan *p)
 	if (n->image && !(env.export = export_path(b, n)))
 		return -1;
 	env.image_config = p->iv ? p->iv->config : NULL;
+	env.kernel_nfsroot = p->iv && p->iv->kernel_nfsroot;
 	vars = node_vars(n, &env);
-	if (render_into(&b->root, vars, &p->ident) < 0 ||
+	if (login_plan(vars, &p->ident) < 0 || render_into(&b->root, vars, &p->ident) < 0 ||
 	    (p->iv && image_parents(&b->root, p->iv, &p->ident) < 0) ||
 	    keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0)
 		goto out;

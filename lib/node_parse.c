@@ -1,6 +1,7 @@
 #include "node_parse.h"
 
 #include "err.h"
+#include "login.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -168,6 +169,21 @@ int node_range(const char *spec, char ***names, size_t *n)
 	return 0;
 }
 
+/* login.KEY=V: a key of bramble.conf [login], for this node (lib/login.h). */
+static int login_var(const char *kv, size_t klen, const char *val)
+{
+	char *key = xasprintf("%.*s", (int)(klen - 6), kv + 6);
+	int rc = login_check(key, val);
+
+	if (rc == 0)
+		err_set("'%.*s' is not a login setting: login.user, login.password_hash or "
+			"login.authorized_keys", (int)klen, kv);
+	else if (rc < 0)
+		err_wrap("%.*s: ", (int)klen, kv);
+	free(key);
+	return rc > 0 ? 0 : -1;
+}
+
 int node_parse_var(const char *kv, char **key, char **val)
 {
 	const char *eq = strchr(kv, '=');
@@ -176,11 +192,16 @@ int node_parse_var(const char *kv, char **key, char **val)
 
 	if (klen > 7 && !strncmp(kv, "config.", 7))
 		name = kv + 7;
+	else if (klen > 6 && !strncmp(kv, "login.", 6))
+		name = kv + 6;
 	if (!eq || !template_name_ok(name, klen - (size_t)(name - kv)))
 		return err_set("'%s' is not a variable: expected NAME=VALUE (NAME: letters, "
-			       "digits, '_') or config.KEY=VALUE for config.txt", kv);
+			       "digits, '_'), config.KEY=VALUE for config.txt or login.KEY=VALUE",
+			       kv);
 	if (strpbrk(eq + 1, "\n\r"))
 		return err_set("variable %.*s: the value must be one line", (int)klen, kv);
+	if (!strncmp(kv, "login.", 6) && login_var(kv, klen, eq + 1) < 0)
+		return -1;
 	*key = xasprintf("%.*s", (int)klen, kv);
 	*val = xstrdup(eq + 1);
 	return 0;

@@ -11,12 +11,14 @@
 static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
 	"image", "version", "cluster", "export", "nfsroot", "machine_id", "image_config",
-	"ntp_servers", "nodes", "config", "ssh_host_keys", NULL,
+	"ntp_servers", "nodes", "config", "ssh_host_keys", "login_user", "login_password_hash",
+	"login_authorized_keys", "login_keys", "kernel_nfsroot", NULL,
 };
 
 static const char *const node_fields[] = { "name", "ip", "mac", "serial", "model", NULL };
 static const char *const config_fields[] = { "key", "value", NULL };
 static const char *const key_fields[] = { "type", NULL };
+static const char *const login_key_fields[] = { "yaml", NULL };
 
 /* {{#each ssh_host_keys}}{{type}}: the node's host key types, for sshd's HostKey. */
 static void key_types(struct tscope *s, const char *types)
@@ -42,13 +44,18 @@ static const char *or_empty(const char *s)
 	return s ? s : "";
 }
 
-/* User variables: "k=v" lines; config.K ones feed the config list. */
-/* config.K=V vars are config.txt lines ({{#each config}}), the rest plain. */
+/* User variables: "k=v" lines. config.K=V ones are config.txt lines
+ * ({{#each config}}), login.K=V ones replace the cluster's login_K, the rest
+ * are plain. */
 static void user_var(const char *key, const char *value, void *scope)
 {
 	struct tscope *s = scope;
 
-	if (!strncmp(key, "config.", 7)) {
+	if (!strncmp(key, "login.", 6)) {
+		char *k = xasprintf("login_%s", key + 6);
+		tscope_set(s, k, value);
+		free(k);
+	} else if (!strncmp(key, "config.", 7)) {
 		struct tscope *it = tscope_item(s, "config");
 		tscope_set(it, "key", key + 7);
 		tscope_set(it, "value", value);
@@ -77,6 +84,10 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 	tscope_list(s, "nodes", node_fields);
 	tscope_list(s, "config", config_fields);
 	key_types(s, env->cfg->ssh_host_keys);
+	tscope_list(s, "login_keys", login_key_fields);	/* filled by login_plan */
+	tscope_set(s, "login_user", or_empty(env->cfg->login_user));
+	tscope_set(s, "login_password_hash", or_empty(env->cfg->login_password_hash));
+	tscope_set(s, "login_authorized_keys", or_empty(env->cfg->login_authorized_keys));
 	node_each_var(n, user_var, s);
 	for (size_t i = 0; i < env->nall; i++)
 		node_item(s, &env->all[i]);
@@ -105,6 +116,7 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 	free(v);
 	tscope_set(s, "machine_id", or_empty(env->machine_id));
 	tscope_set(s, "image_config", or_empty(env->image_config));
+	tscope_set(s, "kernel_nfsroot", env->kernel_nfsroot ? "yes" : "");
 	/* timesyncd's NTP= wants them blank-separated */
 	v = xstrdup(or_empty(env->cfg->ntp_server));
 	for (char *c = strchr(v, ','); c; c = strchr(c, ','))

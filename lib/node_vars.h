@@ -19,6 +19,7 @@ struct node_env {
 	const char *machine_id;
 	const char *image_config;	/* the image's config.txt without comments */
 	const char *export;		/* NFS export path (NULL: NODE_EXPORT_FMT) */
+	int kernel_nfsroot;		/* the image's kernel mounts an NFS root itself */
 };
 
 /* A new scope (tscope_free it) with every variable of node n. */

@@ -67,6 +67,42 @@ load image
 	assert_output --partial 'cmdline.txt: removed first-boot'
 }
 
+@test "import: a trixie image's traps are handled and each is a line of the report" {
+	need_root
+	img=$(synth_image trixie --variant trixie)
+	run imgtool image import "$img" --name trixie
+	assert_success
+	assert_line "  NetworkManager: makes no DHCP profile of its own for the NFS root's interface (/etc/NetworkManager/conf.d/90-bramble-nfsroot.conf)"
+	assert_line "  rpi-swap: zram only, no swap file on the NFS root (/etc/rpi/swap.conf.d/90-bramble.conf)"
+	for f in user-data meta-data network-config; do
+		assert_line "  boot/$f: removed (a cloud-init seed a netbooted node never reads, with the image's user and password hash)"
+	done
+	assert_line --partial "  userconfig.service: masked on every node (identity layer)"
+	assert_line --partial "  ssh: enabled on every node (identity layer)"
+	assert_line --partial "  cloud-init: every node has a NoCloud seed in its identity layer"
+	assert_line --partial "  fake-hwclock: kept (no RTC)"
+	assert_line "  cmdline.txt: removed first-boot 'init=/usr/lib/raspberrypi-sys-mods/firstboot'"
+	refute_line --partial dphys-swapfile
+	local v
+	v=$(version_dir trixie 1)
+	grep -qx 'no-auto-default=\*' "$v/root/etc/NetworkManager/conf.d/90-bramble-nfsroot.conf"
+	grep -qx 'Mechanism=zram' "$v/root/etc/rpi/swap.conf.d/90-bramble.conf"
+	# the image's own settings stay; the seeds are out of what TFTP serves
+	grep -qx 'Mechanism=auto' "$v/root/etc/rpi/swap.conf"
+	[ ! -e "$v/boot/user-data" ] && [ ! -e "$v/boot/meta-data" ] && [ ! -e "$v/boot/network-config" ]
+	# the new files are stored objects, and the store is consistent
+	[ "$(stat -c %h "$v/root/etc/rpi/swap.conf.d/90-bramble.conf")" -ge 2 ]
+	imgtool fsck
+	# a node of it gets the seed cloud-init reads instead
+	imgtool node add node01 --mac 02:00:00:00:00:01 --image trixie
+	grep -qx 'local-hostname: node01' "$BRAMBLE_STATE/nodes/node01/ident/var/lib/cloud/seed/nocloud/meta-data"
+	# a bookworm image has none of these traps: none of these lines
+	run imgtool image import "$(synth_image base)" --name bookworm
+	assert_success
+	refute_line --partial NetworkManager
+	refute_line --partial boot/user-data
+}
+
 @test "import: a second import of the same image adds less than 1% of its size" {
 	need_root
 	img=$(synth_image base)

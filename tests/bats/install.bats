@@ -235,7 +235,7 @@ complete_words() {
 	# a fresh machine: pkg-config finds none of the libraries
 	PKG_CONFIG_LIBDIR=/nonexistent run make -C "$REPO" --no-print-directory -n all
 	assert_failure
-	assert_output --regexp '^Makefile:[0-9]+: \*\*\* missing build packages \(pkg-config names\): inih sqlite3 .* libmicrohttpd; run scripts/setup as root, or make test / make demo, which run it\.  Stop\.$'
+	assert_output --regexp '^Makefile:[0-9]+: \*\*\* missing build packages \(pkg-config names\): inih sqlite3 .* libmicrohttpd zlib; run scripts/setup as root, or make test / make demo, which run it\.  Stop\.$'
 	# the goals that install the packages first parse without a complaint
 	PKG_CONFIG_LIBDIR=/nonexistent run make -C "$REPO" --no-print-directory -n clean
 	assert_success

@@ -191,11 +191,33 @@ mt() { MTOOLS_SKIP_CHECK=1 "$@"; }
 	assert_output --regexp '^ *1 +0xc$'
 }
 
+@test "mkimage: --variant trixie has Imager's cloud-init seeds, rpi-swap and no dphys-swapfile" {
+	mkimage --arch host --variant trixie -o "$BATS_TEST_TMPDIR/t.img"
+	local boot=$BATS_TEST_TMPDIR/t.fat root=$BATS_TEST_TMPDIR/t.ext4
+	dd if="$BATS_TEST_TMPDIR/t.img" of="$boot" bs=512 skip=$P1 count=$((P2 - P1)) status=none
+	dd if="$BATS_TEST_TMPDIR/t.img" of="$root" bs=512 skip=$P2 status=none
+	run mt mtype -i "$boot" ::/user-data
+	assert_line '#cloud-config'
+	assert_line '- name: pi'
+	python3 -c 'import sys,yaml; [yaml.safe_load(open(f)) for f in sys.argv[1:]]' \
+		<(mt mtype -i "$boot" ::/user-data) <(mt mtype -i "$boot" ::/meta-data) \
+		<(mt mtype -i "$boot" ::/network-config)
+	run dbg_on "$root" "cat /etc/rpi/swap.conf"
+	assert_line 'Mechanism=auto'
+	for u in rpi-swap cloud-init NetworkManager ssh userconfig fake-hwclock; do
+		run dbg_on "$root" "stat /etc/systemd/system/multi-user.target.wants/$u.service"
+		assert_output --partial 'Type: symlink'
+	done
+	run dbg_on "$root" "stat /usr/lib/systemd/system/dphys-swapfile.service"
+	assert_output ''	# debugfs says 'File not found' on stderr
+	e2fsck -fn "$root"
+}
+
 @test "mkimage: bad options fail with one line, write nothing" {
 	local d="$BATS_TEST_TMPDIR/out"
 	mkdir "$d"
 	for bad in "--arch sparc" "--disk-id 12345" "--boot-size huge" "--root-size 4" \
-		"--hostname bad_name" "--extra-file /nonexistent:/x" "--frobnicate"; do
+		"--hostname bad_name" "--extra-file /nonexistent:/x" "--variant sid" "--frobnicate"; do
 		run mkimage $bad -o "$d/x.img"
 		assert_failure
 		assert_equal "${#lines[@]}" 1
@@ -211,7 +233,7 @@ mt() { MTOOLS_SKIP_CHECK=1 "$@"; }
 @test "mkimage: --help describes the options" {
 	run mkimage --help
 	assert_success
-	for o in -o --xz --gpt --arch --boot-size --hostname --disk-id --root-size --extra-file --no-fat --no-ext4; do
+	for o in -o --xz --gpt --arch --boot-size --hostname --variant --disk-id --root-size --extra-file --no-fat --no-ext4; do
 		assert_output --partial "  $o"
 	done
 }

@@ -75,6 +75,24 @@ ansible_run() {
 	assert_output "$(printf '%s\n' '  hosts (1):' '    a1')"
 }
 
+@test "ansible-inventory: ansible_user is the node's login user; login.* make no group" {
+	printf '[login]\nuser = alice\n' >"$BRAMBLE_CONFIG"
+	imgtool node set a2 login.user=bob login.password_hash='$6$salt$hash'
+	imgtool node list --format ansible >"$BATS_TEST_TMPDIR/inv.json"
+	ansible_run ansible-inventory -i "$BATS_TEST_TMPDIR/inv.json" --list >"$BATS_TEST_TMPDIR/list.json"
+	run python3 - "$BATS_TEST_TMPDIR/list.json" <<-'PY'
+	import json, sys
+	inv = json.load(open(sys.argv[1]))
+	hv = inv["_meta"]["hostvars"]
+	print(" ".join("%s=%s" % (h, hv[h].get("ansible_user")) for h in sorted(hv)))
+	print(sorted(g for g in inv if g.startswith("login")), [k for h in hv for k in hv[h] if "login" in k])
+	PY
+	assert_success
+	# a1's own ansible_user variable wins
+	assert_line "a1=pi a2=bob a3=alice a4=alice"
+	assert_line "[] []"
+}
+
 @test "list: --json is --format json; an unknown format is one line and exit 2" {
 	run imgtool node list --format json
 	assert_success

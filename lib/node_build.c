@@ -1,5 +1,6 @@
 #include "node_build.h"
 
+#include "boot_sums.h"
 #include "crashpoint.h"
 #include "db.h"
 #include "err.h"
@@ -148,7 +149,8 @@ static int load_imgver(struct builder *b, const char *image, int ver, struct img
 		err_set("%s lacks boot/ or root/: the store is damaged; re-import the image", dir);
 		goto out;
 	}
-	if (tree_walk(boot, add_boot_file, &iv->boot) < 0)
+	if (tree_walk(boot, add_boot_file, &iv->boot) < 0 ||
+	    boot_sums_load(b->db, image, ver, boot, b->hc) < 0)
 		goto out;
 	if (path_exists(cfg_path)) {
 		if (read_file(cfg_path, &text, NULL) < 0)

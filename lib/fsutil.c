@@ -1,6 +1,7 @@
 #include "fsutil.h"
 
 #include "crashpoint.h"
+#include "diskfull.h"
 #include "err.h"
 #include "xalloc.h"
 
@@ -93,7 +94,7 @@ int temp_writer_gone(const char *name)
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-static void remove_dead_temps(const char *path, const char *dir)
+void remove_dead_temps(const char *path, const char *dir)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t n = strlen(base);
@@ -106,6 +107,17 @@ static void remove_dead_temps(const char *path, const char *dir)
 			unlinkat(dirfd(d), e->d_name, 0);	/* a leftover: fine if it fails */
 	if (d)
 		closedir(d);
+}
+
+int sync_fs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return err_errno("cannot open %s", dir);
+	rc = syncfs(fd);
+	close(fd);
+	return rc < 0 ? err_write("cannot sync %s", dir) : 0;
 }
 
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)

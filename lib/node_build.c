@@ -494,29 +494,68 @@ static int plan_manifest(struct builder *b, const struct plan *p, char **out)
 			     &p->ident, b->hc, out);
 }
 
-static int write_node(struct builder *b, struct plan *p)
+/* Stage the node's identity layer and boot dir into files. */
+static int stage_node(struct builder *b, struct plan *p, struct sync_batch *files)
 {
 	char *ident = node_path(b->st, p->n->name, "ident");
-	char *mpath = node_path(b->st, p->n->name, "built.manifest"), *m = NULL, *old = NULL;
-	int rc = -1;
+	int rc = 0;
 
 	if (keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0 ||
-	    tree_sync(&p->ident, ident, NULL) < 0 || (crashpoint("node-ident-synced"), 0) ||
-	    (p->boot_dir && tree_sync(&p->boot, p->boot_dir, NULL) < 0) ||
-	    plan_manifest(b, p, &m) < 0) {
+	    tree_stage(&p->ident, ident, files, NULL) < 0 || (crashpoint("node-ident-synced"), 0) ||
+	    (p->boot_dir && tree_stage(&p->boot, p->boot_dir, files, NULL) < 0))
+		rc = err_wrap("node %s: ", p->n->name);
+	free(ident);
+	return rc;
+}
+
+/* Stage the node's built.manifest, once its files are live; an unchanged
+ * node costs no write. */
+static int stage_manifest(struct builder *b, struct plan *p, struct sync_batch *manifests)
+{
+	char *mpath = node_path(b->st, p->n->name, "built.manifest"), *m = NULL, *old = NULL;
+	char *node = node_path(b->st, p->n->name, NULL);
+	int rc = -1;
+
+	if (plan_manifest(b, p, &m) < 0) {
 		err_wrap("node %s: ", p->n->name);
 		goto out;
 	}
-	/* an unchanged node costs no write, no fsync */
 	if (path_exists(mpath) && read_file(mpath, &old, NULL) == 0 && !strcmp(old, m))
 		rc = 0;
 	else
-		rc = write_file_atomic(mpath, m, strlen(m), 0644);
+		rc = sync_batch_file(manifests, mpath, m, strlen(m), 0644);
+	remove_dead_temps(mpath, node);	/* a killed build's */
 out:
-	free(ident);
+	free(node);
 	free(mpath);
 	free(m);
 	free(old);
+	return rc;
+}
+
+/* Every node's files live and durable first, then every manifest naming
+ * them: two batches, four syncfs for the whole build. */
+static int write_nodes(struct builder *b)
+{
+	struct sync_batch files = { 0 }, manifests = { 0 };
+	char *nodes = state_path(b->st, "nodes");
+	int rc = -1;
+
+	for (size_t i = 0; i < b->nplans; i++)
+		if (stage_node(b, &b->plans[i], &files) < 0)
+			goto out;
+	if (sync_batch_commit(&files, nodes) < 0)
+		goto out;
+	for (size_t i = 0; i < b->nplans; i++) {
+		if (stage_manifest(b, &b->plans[i], &manifests) < 0)
+			goto out;
+		crashpoint("node-written");	/* the first of several */
+	}
+	rc = sync_batch_commit(&manifests, nodes);
+out:
+	sync_batch_free(&files);
+	sync_batch_free(&manifests);
+	free(nodes);
 	return rc;
 }
 
@@ -595,11 +634,8 @@ int builder_apply(struct builder *b)
 	if (keep_ssh_keys(keeps, names, b->nplans, b->cfg->ssh_host_keys) < 0)
 		goto out;
 	crashpoint("node-keys-made");
-	for (size_t i = 0; i < b->nplans; i++) {
-		if (write_node(b, &b->plans[i]) < 0)
-			goto out;
-		crashpoint("node-written");	/* the first of several */
-	}
+	if (write_nodes(b) < 0)
+		goto out;
 	if (b->planned_all && sweep_boot_dirs(b) < 0)
 		goto out;
 	crashpoint("node-boot-swept");

@@ -136,19 +136,6 @@ out:
 	return rc;
 }
 
-/* Flush the staged files before they become visible: a version that
- * exists must have its data even after a power cut. */
-static int sync_fs(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return err_errno("cannot open %s", dir);
-	rc = syncfs(fd);
-	close(fd);
-	return rc < 0 ? err_write("cannot sync %s", dir) : 0;
-}
-
 int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 		  const struct store_version *v, int *ver)
 {
@@ -157,6 +144,8 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 	struct boot_sums sums = { 0 };
 	int rc = -1;
 
+	/* flush the staged files before they become visible: a version that
+	 * exists must have its data even after a power cut */
 	if (boot_sums_make(boot, &sums) < 0 || sync_fs(staged) < 0 ||
 	    next_ver(db, v->name, ver) < 0 || mkdir_p(parent, 0755) < 0)
 		goto out;

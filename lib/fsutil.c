@@ -21,8 +21,13 @@
 
 int mkdir_p(const char *path, mode_t mode)
 {
-	char *p = xstrdup(path);
+	struct stat st;
+	char *p;
 	int rc = 0;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;	/* the common case: one stat, not a mkdir per component */
+	p = xstrdup(path);
 
 	for (char *s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')

@@ -87,7 +87,7 @@ static int add_boot_file(const char *path, const char *rel, const struct stat *s
 	if (S_ISDIR(st->st_mode))
 		tree_dir(t, rel, st->st_mode, st->st_uid, st->st_gid);
 	else if (S_ISREG(st->st_mode))
-		tree_link(t, rel, path);
+		tree_link_inode(t, rel, path, st->st_dev, st->st_ino);
 	else
 		return err_set("%s: a boot partition holds files and directories only", path);
 	return 0;
@@ -239,11 +239,13 @@ static int image_parents(const struct overlay *o, const struct imgver *iv, struc
 
 			*s = '\0';
 			img = xasprintf("%s/%s", iv->root, p);
-			if (lstat(img, &st) == 0 && S_ISLNK(st.st_mode))
+			if (lstat(img, &st) < 0)
+				st.st_mode = 0;	/* not in the image: the layer makes it */
+			if (S_ISLNK(st.st_mode))
 				rc = err_set("%s: /%s is a symlink in image %s@%d (merged /usr?): "
 					     "put the file under its target instead", o->v[i].src,
 					     p, iv->image, iv->ver);
-			else if (lstat(img, &st) == 0 && S_ISDIR(st.st_mode))
+			else if (S_ISDIR(st.st_mode))
 				tree_dir(t, p, st.st_mode, st.st_uid, st.st_gid);
 			free(img);
 		}
@@ -267,7 +269,7 @@ static int pi_boot(struct builder *b, struct plan *p, const struct tscope *vars)
 		if (e->kind == TE_DIR)
 			tree_dir(&p->boot, e->rel, e->mode, e->uid, e->gid);
 		else
-			tree_link(&p->boot, e->rel, e->data);
+			tree_link_inode(&p->boot, e->rel, e->data, e->src_dev, e->src_ino);
 	}
 	if (render_into(&b->boot, vars, &p->boot) < 0)
 		return -1;

@@ -47,10 +47,17 @@ void tree_symlink(struct tree *t, const char *rel, const char *target)
 
 void tree_link(struct tree *t, const char *rel, const char *src)
 {
+	tree_link_inode(t, rel, src, 0, 0);
+}
+
+void tree_link_inode(struct tree *t, const char *rel, const char *src, dev_t dev, ino_t ino)
+{
 	struct tent *e = add(t, rel, TE_LINK, 0);
 
 	e->data = xstrdup(src);
 	e->len = strlen(src);
+	e->src_dev = dev;
+	e->src_ino = ino;
 }
 
 void tree_dir(struct tree *t, const char *rel, mode_t mode, uid_t uid, gid_t gid)
@@ -312,6 +319,8 @@ static int up_to_date(const char *path, const struct stat *st, const struct tent
 		free(target);
 		return same;
 	case TE_LINK:
+		if (e->src_ino)
+			return e->src_ino == st->st_ino && e->src_dev == st->st_dev;
 		return lstat(e->data, &src) == 0 && src.st_ino == st->st_ino &&
 		       src.st_dev == st->st_dev;
 	case TE_DIR:

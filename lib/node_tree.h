@@ -30,6 +30,8 @@ struct tent {
 	char *data;
 	size_t len;
 	size_t seq;	/* order added: of two entries for a path the later wins */
+	dev_t src_dev;	/* TE_LINK: the source's inode when known (src_ino 0: not) */
+	ino_t src_ino;
 };
 
 struct tree {
@@ -41,6 +43,9 @@ struct tree {
 void tree_file(struct tree *t, const char *rel, mode_t mode, char *data, size_t len);
 void tree_symlink(struct tree *t, const char *rel, const char *target);
 void tree_link(struct tree *t, const char *rel, const char *src);
+/* tree_link whose source is known to be inode ino on dev: a sync compares
+ * without a stat of it (a version's boot file, linked by every node). */
+void tree_link_inode(struct tree *t, const char *rel, const char *src, dev_t dev, ino_t ino);
 void tree_dir(struct tree *t, const char *rel, mode_t mode, uid_t uid, gid_t gid);
 /*
  * Sort by path, keep the last entry added for each path, add missing

@@ -60,13 +60,14 @@ LDFLAGS  += $(ENV_LDFLAGS)
 LIB_SRCS  := $(wildcard lib/*.c nfsroot/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIBA      := $(O)/libbramble.a
-PROGS     := imgtool bootsrv pisim
+PROGS     := imgtool bootsrv pisim nfsbench
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 imgtool_SRCS := $(wildcard imgtool/*.c)
 bootsrv_SRCS := $(wildcard bootsrv/*.c)
 pisim_SRCS   := $(wildcard tests/pisim/*.c)
+nfsbench_SRCS := $(wildcard tests/nfsbench/*.c)
 PROGS        := $(foreach p,$(PROGS),$(if $($(p)_SRCS),$(p)))
 
 all: $(PROGS:%=$(O)/bin/%)
@@ -153,7 +154,7 @@ demo-stop:
 clean:
 	rm -rf build build-san build-fuzz
 
-# make install [PREFIX=/usr] [DESTDIR=/tmp/root]: the programs (not pisim),
+# make install [PREFIX=/usr] [DESTDIR=/tmp/root]: the programs (not pisim or nfsbench),
 # default templates, an example bramble.conf (an existing one is kept),
 # the systemd unit, bash completion and man pages. Files named *.in get
 # the installation directories substituted.

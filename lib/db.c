@@ -121,6 +121,15 @@ static const char *const migrations[] = {
 	"  time INTEGER NOT NULL,"
 	"  line TEXT NOT NULL,"
 	"  PRIMARY KEY (rollout, seq));",
+	/* 7: SHA-256 of each regular file of a version's boot/ (path below
+	 * boot/), written with the version's row (lib/boot_sums.h). */
+	"CREATE TABLE boot_sums ("
+	"  image TEXT NOT NULL,"
+	"  ver INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  PRIMARY KEY (image, ver, path),"
+	"  FOREIGN KEY (image, ver) REFERENCES versions(image, ver) ON DELETE CASCADE);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

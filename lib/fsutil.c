@@ -1,6 +1,7 @@
 #include "fsutil.h"
 
 #include "crashpoint.h"
+#include "diskfull.h"
 #include "err.h"
 #include "xalloc.h"
 
@@ -20,8 +21,13 @@
 
 int mkdir_p(const char *path, mode_t mode)
 {
-	char *p = xstrdup(path);
+	struct stat st;
+	char *p;
 	int rc = 0;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;	/* the common case: one stat, not a mkdir per component */
+	p = xstrdup(path);
 
 	for (char *s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')
@@ -93,7 +99,7 @@ int temp_writer_gone(const char *name)
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-static void remove_dead_temps(const char *path, const char *dir)
+void remove_dead_temps(const char *path, const char *dir)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	size_t n = strlen(base);
@@ -106,6 +112,17 @@ static void remove_dead_temps(const char *path, const char *dir)
 			unlinkat(dirfd(d), e->d_name, 0);	/* a leftover: fine if it fails */
 	if (d)
 		closedir(d);
+}
+
+int sync_fs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return err_errno("cannot open %s", dir);
+	rc = syncfs(fd);
+	close(fd);
+	return rc < 0 ? err_write("cannot sync %s", dir) : 0;
 }
 
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)

@@ -22,11 +22,15 @@ int read_file(const char *path, char **out, size_t *len);
 /* rm -rf that never crosses into another filesystem (a forgotten mount). */
 int rm_rf(const char *path);
 int fsync_dir(const char *dir);
+/* syncfs(2) of the filesystem holding dir: one flush for many files. */
+int sync_fs(const char *dir);
 /* Directory part of path, newly allocated. */
 char *dir_of(const char *path);
 int path_exists(const char *path);
 /* 1 when name is write_file_atomic's temp file and its writer is gone. */
 int temp_writer_gone(const char *name);
+/* Remove the temp files of path (in dir) whose writers are gone. */
+void remove_dead_temps(const char *path, const char *dir);
 /* 1 when a live process holds a flock() on the directory (a command at
  * work in it), 0 when nobody does, -1 when it cannot be opened. */
 int dir_in_use(const char *dir);

@@ -1,5 +1,6 @@
 #include "node_build.h"
 
+#include "boot_sums.h"
 #include "crashpoint.h"
 #include "db.h"
 #include "err.h"
@@ -89,7 +90,7 @@ static int add_boot_file(const char *path, const char *rel, const struct stat *s
 	if (S_ISDIR(st->st_mode))
 		tree_dir(t, rel, st->st_mode, st->st_uid, st->st_gid);
 	else if (S_ISREG(st->st_mode))
-		tree_link(t, rel, path);
+		tree_link_inode(t, rel, path, st->st_dev, st->st_ino);
 	else
 		return err_set("%s: a boot partition holds files and directories only", path);
 	return 0;
@@ -152,7 +153,8 @@ static int load_imgver(struct builder *b, const char *image, int ver, struct img
 		goto out;
 	}
 	if (tree_walk(boot, add_boot_file, &iv->boot) < 0 ||
-	    (iv->kernel_nfsroot = kconfig_nfsroot(iv->root, boot, &why)) < 0)
+	    (iv->kernel_nfsroot = kconfig_nfsroot(iv->root, boot, &why)) < 0 ||
+	    boot_sums_load(b->db, image, ver, boot, b->hc) < 0)
 		goto out;
 	if (path_exists(cfg_path)) {
 		if (read_file(cfg_path, &text, NULL) < 0)
@@ -242,11 +244,13 @@ static int image_parents(const struct overlay *o, const struct imgver *iv, struc
 
 			*s = '\0';
 			img = xasprintf("%s/%s", iv->root, p);
-			if (lstat(img, &st) == 0 && S_ISLNK(st.st_mode))
+			if (lstat(img, &st) < 0)
+				st.st_mode = 0;	/* not in the image: the layer makes it */
+			if (S_ISLNK(st.st_mode))
 				rc = err_set("%s: /%s is a symlink in image %s@%d (merged /usr?): "
 					     "put the file under its target instead", o->v[i].src,
 					     p, iv->image, iv->ver);
-			else if (lstat(img, &st) == 0 && S_ISDIR(st.st_mode))
+			else if (S_ISDIR(st.st_mode))
 				tree_dir(t, p, st.st_mode, st.st_uid, st.st_gid);
 			free(img);
 		}
@@ -270,7 +274,7 @@ static int pi_boot(struct builder *b, struct plan *p, const struct tscope *vars)
 		if (e->kind == TE_DIR)
 			tree_dir(&p->boot, e->rel, e->mode, e->uid, e->gid);
 		else
-			tree_link(&p->boot, e->rel, e->data);
+			tree_link_inode(&p->boot, e->rel, e->data, e->src_dev, e->src_ino);
 	}
 	if (render_into(&b->boot, vars, &p->boot) < 0)
 		return -1;
@@ -498,29 +502,68 @@ static int plan_manifest(struct builder *b, const struct plan *p, char **out)
 			     &p->ident, b->hc, out);
 }
 
-static int write_node(struct builder *b, struct plan *p)
+/* Stage the node's identity layer and boot dir into files. */
+static int stage_node(struct builder *b, struct plan *p, struct sync_batch *files)
 {
 	char *ident = node_path(b->st, p->n->name, "ident");
-	char *mpath = node_path(b->st, p->n->name, "built.manifest"), *m = NULL, *old = NULL;
-	int rc = -1;
+	int rc = 0;
 
 	if (keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0 ||
-	    tree_sync(&p->ident, ident, NULL) < 0 || (crashpoint("node-ident-synced"), 0) ||
-	    (p->boot_dir && tree_sync(&p->boot, p->boot_dir, NULL) < 0) ||
-	    plan_manifest(b, p, &m) < 0) {
+	    tree_stage(&p->ident, ident, files, NULL) < 0 || (crashpoint("node-ident-synced"), 0) ||
+	    (p->boot_dir && tree_stage(&p->boot, p->boot_dir, files, NULL) < 0))
+		rc = err_wrap("node %s: ", p->n->name);
+	free(ident);
+	return rc;
+}
+
+/* Stage the node's built.manifest, once its files are live; an unchanged
+ * node costs no write. */
+static int stage_manifest(struct builder *b, struct plan *p, struct sync_batch *manifests)
+{
+	char *mpath = node_path(b->st, p->n->name, "built.manifest"), *m = NULL, *old = NULL;
+	char *node = node_path(b->st, p->n->name, NULL);
+	int rc = -1;
+
+	if (plan_manifest(b, p, &m) < 0) {
 		err_wrap("node %s: ", p->n->name);
 		goto out;
 	}
-	/* an unchanged node costs no write, no fsync */
 	if (path_exists(mpath) && read_file(mpath, &old, NULL) == 0 && !strcmp(old, m))
 		rc = 0;
 	else
-		rc = write_file_atomic(mpath, m, strlen(m), 0644);
+		rc = sync_batch_file(manifests, mpath, m, strlen(m), 0644);
+	remove_dead_temps(mpath, node);	/* a killed build's */
 out:
-	free(ident);
+	free(node);
 	free(mpath);
 	free(m);
 	free(old);
+	return rc;
+}
+
+/* Every node's files live and durable first, then every manifest naming
+ * them: two batches, four syncfs for the whole build. */
+static int write_nodes(struct builder *b)
+{
+	struct sync_batch files = { 0 }, manifests = { 0 };
+	char *nodes = state_path(b->st, "nodes");
+	int rc = -1;
+
+	for (size_t i = 0; i < b->nplans; i++)
+		if (stage_node(b, &b->plans[i], &files) < 0)
+			goto out;
+	if (sync_batch_commit(&files, nodes) < 0)
+		goto out;
+	for (size_t i = 0; i < b->nplans; i++) {
+		if (stage_manifest(b, &b->plans[i], &manifests) < 0)
+			goto out;
+		crashpoint("node-written");	/* the first of several */
+	}
+	rc = sync_batch_commit(&manifests, nodes);
+out:
+	sync_batch_free(&files);
+	sync_batch_free(&manifests);
+	free(nodes);
 	return rc;
 }
 
@@ -599,11 +642,8 @@ int builder_apply(struct builder *b)
 	if (keep_ssh_keys(keeps, names, b->nplans, b->cfg->ssh_host_keys) < 0)
 		goto out;
 	crashpoint("node-keys-made");
-	for (size_t i = 0; i < b->nplans; i++) {
-		if (write_node(b, &b->plans[i]) < 0)
-			goto out;
-		crashpoint("node-written");	/* the first of several */
-	}
+	if (write_nodes(b) < 0)
+		goto out;
 	if (b->planned_all && sweep_boot_dirs(b) < 0)
 		goto out;
 	crashpoint("node-boot-swept");

@@ -87,38 +87,65 @@ static int hash_fd(int fd, const char *path, char hex[HEX_LEN + 1])
 	return 0;
 }
 
+static struct hentry **bucket(struct hcache *hc, const struct stat *st)
+{
+	return &hc->b[(size_t)(st->st_ino ^ st->st_dev) % BUCKETS];
+}
+
+static void remember(struct hcache *hc, const struct stat *st, const char *hex)
+{
+	struct hentry *e = xcalloc(1, sizeof *e), **b = bucket(hc, st);
+
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	memcpy(e->hex, hex, HEX_LEN);
+	e->next = *b;
+	*b = e;
+}
+
+int hcache_put(struct hcache *hc, const char *path, const char *hex)
+{
+	struct stat st;
+
+	if (strlen(hex) != HEX_LEN)
+		return err_set("%s: a stored hash is not SHA-256 hex: run 'imgtool fsck'", path);
+	if (lstat(path, &st) < 0)
+		return err_errno("cannot stat %s", path);
+	remember(hc, &st, hex);
+	return 0;
+}
+
+int file_sha256(const char *path, char hex[HEX_LEN + 1])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
+
+	if (fd < 0)
+		return err_errno("cannot open %s", path);
+	rc = hash_fd(fd, path, hex);
+	close(fd);
+	return rc;
+}
+
 /* Hash of the file at path (the source of a hardlink) and its mode. */
 static int hash_file(struct hcache *hc, const char *path, char hex[HEX_LEN + 1], mode_t *mode)
 {
 	struct stat st;
 	struct hentry *e;
-	size_t b;
-	int fd, rc;
 
 	if (lstat(path, &st) < 0)
 		return err_errno("cannot stat %s", path);
 	*mode = st.st_mode & 07777;
-	b = (size_t)(st.st_ino ^ st.st_dev) % BUCKETS;
-	for (e = hc->b[b]; e; e = e->next)
+	for (e = *bucket(hc, &st); e; e = e->next)
 		if (e->ino == st.st_ino && e->dev == st.st_dev && e->size == st.st_size &&
 		    e->mtime.tv_sec == st.st_mtim.tv_sec && e->mtime.tv_nsec == st.st_mtim.tv_nsec) {
 			memcpy(hex, e->hex, sizeof e->hex);
 			return 0;
 		}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return err_errno("cannot open %s", path);
-	rc = hash_fd(fd, path, hex);
-	close(fd);
-	if (rc < 0)
+	if (file_sha256(path, hex) < 0)
 		return -1;
-	e = xcalloc(1, sizeof *e);
-	e->dev = st.st_dev;
-	e->ino = st.st_ino;
-	e->size = st.st_size;
-	e->mtime = st.st_mtim;
-	memcpy(e->hex, hex, sizeof e->hex);
-	e->next = hc->b[b];
-	hc->b[b] = e;
+	remember(hc, &st, hex);
 	return 0;
 }
 

@@ -28,6 +28,10 @@ struct hcache;
 
 struct hcache *hcache_new(void);
 void hcache_free(struct hcache *hc);
+/* Record a hash known from elsewhere (boot_sums) for the file at path. */
+int hcache_put(struct hcache *hc, const char *path, const char *hex);
+/* SHA-256 of the file at path, as lowercase hex. */
+int file_sha256(const char *path, char hex[65]);
 
 /* Manifest of the finished trees (boot may be NULL: no boot dir). */
 int manifest_make(const char *image_id, const struct tree *boot, const struct tree *ident,

@@ -47,10 +47,17 @@ void tree_symlink(struct tree *t, const char *rel, const char *target)
 
 void tree_link(struct tree *t, const char *rel, const char *src)
 {
+	tree_link_inode(t, rel, src, 0, 0);
+}
+
+void tree_link_inode(struct tree *t, const char *rel, const char *src, dev_t dev, ino_t ino)
+{
 	struct tent *e = add(t, rel, TE_LINK, 0);
 
 	e->data = xstrdup(src);
 	e->len = strlen(src);
+	e->src_dev = dev;
+	e->src_ino = ino;
 }
 
 void tree_dir(struct tree *t, const char *rel, mode_t mode, uid_t uid, gid_t gid)
@@ -180,40 +187,8 @@ int tree_walk(const char *dir, tree_walk_fn fn, void *arg)
 
 /* ---- syncing a live directory --------------------------------------------- */
 
-/* Directories whose entries a sync changed, to fsync at its end. */
-struct dirty {
-	char **v;
-	size_t n;
-};
-
-static void dirty_add(struct dirty *d, const char *path)
-{
-	char *dir = dir_of(path);
-
-	for (size_t i = 0; i < d->n; i++)
-		if (!strcmp(d->v[i], dir)) {
-			free(dir);
-			return;
-		}
-	d->v = xrealloc(d->v, (d->n + 1) * sizeof *d->v);
-	d->v[d->n++] = dir;
-}
-
-static int dirty_sync(struct dirty *d)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < d->n; i++) {
-		if (rc == 0 && path_exists(d->v[i]))
-			rc = fsync_dir(d->v[i]);
-		free(d->v[i]);
-	}
-	free(d->v);
-	return rc;
-}
-
 static int remove_path(const char *path, const struct stat *st, struct sync_stats *s,
-		       struct dirty *d)
+		       struct sync_batch *b)
 {
 	if (S_ISDIR(st->st_mode)) {
 		if (rm_rf(path) < 0)
@@ -222,13 +197,13 @@ static int remove_path(const char *path, const struct stat *st, struct sync_stat
 		return err_errno("cannot remove %s", path);
 	}
 	s->removed++;
-	dirty_add(d, path);
+	b->changed = 1;
 	return 0;
 }
 
 /* Remove what t does not hold, or holds as another kind (dir vs not). */
 static int sweep(const struct tree *t, const char *dir, const char *prefix,
-		 struct sync_stats *s, struct dirty *dd)
+		 struct sync_stats *s, struct sync_batch *b)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -249,9 +224,9 @@ static int sweep(const struct tree *t, const char *dir, const char *prefix,
 		if (lstat(path, &st) < 0)
 			rc = errno == ENOENT ? 0 : err_errno("cannot stat %s", path);
 		else if (!want || (want->kind == TE_DIR) != !!S_ISDIR(st.st_mode))
-			rc = remove_path(path, &st, s, dd);
+			rc = remove_path(path, &st, s, b);
 		else if (S_ISDIR(st.st_mode))
-			rc = sweep(t, path, rel, s, dd);
+			rc = sweep(t, path, rel, s, b);
 		free(rel);
 		free(path);
 	}
@@ -277,22 +252,23 @@ static int same_content(const char *path, const struct stat *st, const struct te
 	return same;
 }
 
-static int write_tmp(const char *tmp, const struct tent *e)
+/* Not fsynced: the batch's commit flushes every temp file at once. */
+static int write_tmp(const char *tmp, const char *data, size_t len, mode_t mode)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	size_t off = 0;
 
 	if (fd < 0)
 		return err_errno("cannot create %s", tmp);
-	while (off < e->len) {
-		ssize_t w = write(fd, e->data + off, e->len - off);
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
 			goto fail;
 		off += (size_t)w;
 	}
-	if (fchmod(fd, e->mode) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0)
 		goto fail;
 	return close(fd) < 0 ? err_errno("cannot write %s", tmp) : 0;
 fail:
@@ -307,7 +283,7 @@ static int make_tmp(const char *tmp, const struct tent *e)
 	unlink(tmp);	/* a leftover of a killed build */
 	switch (e->kind) {
 	case TE_FILE:
-		return write_tmp(tmp, e);
+		return write_tmp(tmp, e->data, e->len, e->mode);
 	case TE_SYMLINK:
 		return symlink(e->data, tmp) < 0 ? err_errno("cannot create symlink %s", tmp) : 0;
 	case TE_LINK:
@@ -343,6 +319,8 @@ static int up_to_date(const char *path, const struct stat *st, const struct tent
 		free(target);
 		return same;
 	case TE_LINK:
+		if (e->src_ino)
+			return e->src_ino == st->st_ino && e->src_dev == st->st_dev;
 		return lstat(e->data, &src) == 0 && src.st_ino == st->st_ino &&
 		       src.st_dev == st->st_dev;
 	case TE_DIR:
@@ -352,12 +330,11 @@ static int up_to_date(const char *path, const struct stat *st, const struct tent
 }
 
 static int sync_dir(const char *path, const struct tent *e, int exists,
-		    const struct stat *st, struct sync_stats *s, struct dirty *d)
+		    const struct stat *st, struct sync_stats *s, struct sync_batch *b)
 {
 	if (!exists && mkdir(path, e->mode) < 0)
 		return err_errno("cannot create directory %s", path);
-	if (!exists)
-		dirty_add(d, path);
+	b->changed |= !exists;
 	if (exists && (st->st_mode & 07777) == e->mode && st->st_uid == e->uid &&
 	    st->st_gid == e->gid) {
 		s->kept++;
@@ -366,55 +343,123 @@ static int sync_dir(const char *path, const struct tent *e, int exists,
 	/* chown first: it clears set-id bits the chmod then restores */
 	if (lchown(path, e->uid, e->gid) < 0 || chmod(path, e->mode) < 0)
 		return err_errno("cannot set the owner and mode of %s", path);
+	b->changed = 1;
 	s->written++;
 	return 0;
 }
 
-static int sync_entry(const char *dir, const struct tent *e, struct sync_stats *s,
-		      struct dirty *d)
+static void stage_rename(struct sync_batch *b, char *tmp, const char *path)
 {
-	char *path = xasprintf("%s/%s", dir, e->rel), *tmp = NULL;
+	b->tmp = xrealloc(b->tmp, (b->n + 1) * sizeof *b->tmp);
+	b->path = xrealloc(b->path, (b->n + 1) * sizeof *b->path);
+	b->tmp[b->n] = tmp;
+	b->path[b->n++] = xstrdup(path);
+}
+
+static int sync_entry(const char *dir, const struct tent *e, struct sync_stats *s,
+		      struct sync_batch *b)
+{
+	char *path = xasprintf("%s/%s", dir, e->rel), *tmp;
 	struct stat st;
 	int exists = lstat(path, &st) == 0, rc = 0;
 
 	if (!exists && errno != ENOENT) {
 		rc = err_errno("cannot stat %s", path);
 	} else if (e->kind == TE_DIR) {
-		rc = sync_dir(path, e, exists, &st, s, d);
+		rc = sync_dir(path, e, exists, &st, s, b);
 	} else if (exists && up_to_date(path, &st, e)) {
 		s->kept++;
 	} else {
 		tmp = xasprintf("%s.bramble-tmp", path);
 		rc = make_tmp(tmp, e);
 		crashpoint("tree-file-written");
-		if (rc == 0 && rename(tmp, path) < 0) {
-			rc = err_errno("cannot rename %s to %s", tmp, path);
-			unlink(tmp);
+		if (rc == 0) {
+			stage_rename(b, tmp, path);
+			s->written++;
+		} else {
+			free(tmp);
 		}
-		s->written += rc == 0;
-		dirty_add(d, path);
 	}
-	free(tmp);
 	free(path);
 	return rc;
 }
 
-int tree_sync(const struct tree *t, const char *dir, struct sync_stats *stats)
+int tree_stage(const struct tree *t, const char *dir, struct sync_batch *b,
+	       struct sync_stats *stats)
 {
 	struct sync_stats local = { 0 };
 	struct sync_stats *s = stats ? stats : &local;
-	struct dirty d = { 0 };
 	int rc = 0;
 
 	if (!path_exists(dir)) {
 		if (mkdir_p(dir, 0755) < 0)
 			return -1;
-		dirty_add(&d, dir);
+		b->changed = 1;
 	}
-	rc = sweep(t, dir, NULL, s, &d);
+	rc = sweep(t, dir, NULL, s, b);
 	for (size_t i = 0; i < t->n && rc == 0; i++)
-		rc = sync_entry(dir, &t->v[i], s, &d);
-	if (dirty_sync(&d) < 0)
+		rc = sync_entry(dir, &t->v[i], s, b);
+	return rc;
+}
+
+int sync_batch_file(struct sync_batch *b, const char *path, const void *data, size_t len,
+		    mode_t mode)
+{
+	/* write_file_atomic's temp name: fsck knows its leftovers */
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+
+	unlink(tmp);
+	if (write_tmp(tmp, data, len, mode) < 0) {
+		free(tmp);
+		return -1;
+	}
+	stage_rename(b, tmp, path);
+	return 0;
+}
+
+int sync_batch_commit(struct sync_batch *b, const char *fsdir)
+{
+	int rc = 0;
+
+	if (b->n == 0 && !b->changed)
+		return 0;
+	if (b->n && sync_fs(fsdir) < 0)
 		rc = -1;
+	crashpoint("batch-synced");	/* the temp files durable, none live yet */
+	for (size_t i = 0; i < b->n && rc == 0; i++) {
+		if (rename(b->tmp[i], b->path[i]) < 0) {
+			rc = err_errno("cannot rename %s to %s", b->tmp[i], b->path[i]);
+			break;
+		}
+		free(b->tmp[i]);
+		b->tmp[i] = NULL;
+	}
+	if (rc == 0)
+		rc = sync_fs(fsdir);
+	sync_batch_free(b);
+	return rc;
+}
+
+void sync_batch_free(struct sync_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->tmp[i])
+			unlink(b->tmp[i]);	/* staged, never made live */
+		free(b->tmp[i]);
+		free(b->path[i]);
+	}
+	free(b->tmp);
+	free(b->path);
+	memset(b, 0, sizeof *b);
+}
+
+int tree_sync(const struct tree *t, const char *dir, struct sync_stats *stats)
+{
+	struct sync_batch b = { 0 };
+	int rc = tree_stage(t, dir, &b, stats);
+
+	if (rc == 0)
+		return sync_batch_commit(&b, dir);
+	sync_batch_free(&b);
 	return rc;
 }

@@ -30,6 +30,8 @@ struct tent {
 	char *data;
 	size_t len;
 	size_t seq;	/* order added: of two entries for a path the later wins */
+	dev_t src_dev;	/* TE_LINK: the source's inode when known (src_ino 0: not) */
+	ino_t src_ino;
 };
 
 struct tree {
@@ -41,6 +43,9 @@ struct tree {
 void tree_file(struct tree *t, const char *rel, mode_t mode, char *data, size_t len);
 void tree_symlink(struct tree *t, const char *rel, const char *target);
 void tree_link(struct tree *t, const char *rel, const char *src);
+/* tree_link whose source is known to be inode ino on dev: a sync compares
+ * without a stat of it (a version's boot file, linked by every node). */
+void tree_link_inode(struct tree *t, const char *rel, const char *src, dev_t dev, ino_t ino);
 void tree_dir(struct tree *t, const char *rel, mode_t mode, uid_t uid, gid_t gid);
 /*
  * Sort by path, keep the last entry added for each path, add missing
@@ -65,10 +70,30 @@ struct sync_stats {
 };
 
 /*
- * Make dir (created if missing) hold exactly the finished tree t; stats may
- * be NULL. What it changes is durable when it returns: a written file is
- * fsynced before its rename, and every directory it changed afterwards.
+ * Syncs made durable together. Staging writes each new or changed file to
+ * a temp name beside it; the commit flushes the filesystem once, renames
+ * every temp file over its live path (readers see the old file or the new
+ * one, never a part), and flushes once more. Two syncfs for a whole build
+ * instead of an fsync per file and directory: what a crash before the
+ * commit leaves is temp files, which the next sync sweeps away.
  */
+struct sync_batch {
+	char **tmp, **path;
+	size_t n;
+	int changed;	/* a directory made, an entry removed, a mode set */
+};
+
+/* Stage making dir (created if missing) hold exactly the finished tree t;
+ * stats may be NULL. */
+int tree_stage(const struct tree *t, const char *dir, struct sync_batch *b,
+	       struct sync_stats *stats);
+/* Stage writing len bytes at path (mode), as write_file_atomic would. */
+int sync_batch_file(struct sync_batch *b, const char *path, const void *data, size_t len,
+		    mode_t mode);
+/* Make what b staged live and durable; fsdir names the filesystem. Empties b. */
+int sync_batch_commit(struct sync_batch *b, const char *fsdir);
+void sync_batch_free(struct sync_batch *b);
+/* tree_stage and commit of t alone: durable when it returns. */
 int tree_sync(const struct tree *t, const char *dir, struct sync_stats *stats);
 
 #endif

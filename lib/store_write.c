@@ -4,6 +4,7 @@
  */
 #include "store.h"
 
+#include "boot_sums.h"
 #include "crashpoint.h"
 #include "db.h"
 #include "diskfull.h"
@@ -90,7 +91,8 @@ static int next_ver(sqlite3 *db, const char *name, int *ver)
 	return rc == SQLITE_ROW ? 0 : db_fail(db, "next version number");
 }
 
-static int insert_rows(sqlite3 *db, const struct store_version *v, int ver)
+static int insert_rows(sqlite3 *db, const struct store_version *v, int ver,
+		       const struct boot_sums *sums)
 {
 	sqlite3_stmt *q = NULL;
 	long long now = (long long)time(NULL);
@@ -124,6 +126,8 @@ static int insert_rows(sqlite3 *db, const struct store_version *v, int ver)
 		db_fail(db, "adding the version");
 		goto out;
 	}
+	if (boot_sums_insert(db, v->name, ver, sums) < 0)
+		goto out;
 	rc = db_commit(db);
 out:
 	sqlite3_finalize(q);
@@ -132,26 +136,18 @@ out:
 	return rc;
 }
 
-/* Flush the staged files before they become visible: a version that
- * exists must have its data even after a power cut. */
-static int sync_fs(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return err_errno("cannot open %s", dir);
-	rc = syncfs(fd);
-	close(fd);
-	return rc < 0 ? err_write("cannot sync %s", dir) : 0;
-}
-
 int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 		  const struct store_version *v, int *ver)
 {
 	char *parent = state_path(st, "images/%s", v->name), *dest = NULL;
+	char *boot = xasprintf("%s/boot", staged);
+	struct boot_sums sums = { 0 };
 	int rc = -1;
 
-	if (sync_fs(staged) < 0 || next_ver(db, v->name, ver) < 0 || mkdir_p(parent, 0755) < 0)
+	/* flush the staged files before they become visible: a version that
+	 * exists must have its data even after a power cut */
+	if (boot_sums_make(boot, &sums) < 0 || sync_fs(staged) < 0 ||
+	    next_ver(db, v->name, ver) < 0 || mkdir_p(parent, 0755) < 0)
 		goto out;
 	dest = store_version_dir(st, v->name, *ver);
 	crashpoint("publish-synced");
@@ -162,7 +158,7 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 	if (fsync_dir(parent) < 0)
 		goto undo;
 	crashpoint("published");	/* directory without row: garbage */
-	if (insert_rows(db, v, *ver) < 0)
+	if (insert_rows(db, v, *ver, &sums) < 0)
 		goto undo;
 	crashpoint("publish-committed");
 	rc = 0;
@@ -172,6 +168,8 @@ undo:
 	store_discard(st, dest);
 	rmdir(parent);		/* made for this version: fine if not empty */
 out:
+	boot_sums_free(&sums);
+	free(boot);
 	free(parent);
 	free(dest);
 	return rc;

@@ -103,7 +103,7 @@ count() {
 @test "crash matrix: node add, set, replace, rm" {
 	local i=10 point
 	for point in node-planned node-committed node-dirs-made ssh-key-made ssh-pub-moved \
-		node-keys-made tree-file-written node-ident-synced node-written \
+		node-keys-made tree-file-written node-ident-synced batch-synced node-written \
 		atomic-write-synced node-boot-swept; do
 		i=$((i + 1))
 		crash "$point" imgtool -q node add "node$i" --mac "dc:a6:32:01:02:$i" --image os
@@ -113,13 +113,13 @@ count() {
 	# every step has something to write
 	i=50
 	for point in node-planned node-committed tree-file-written node-ident-synced \
-		node-written atomic-write-synced node-boot-swept; do
+		batch-synced node-written node-boot-swept; do
 		i=$((i + 1))
 		crash "$point" imgtool -q node set node01 "ip=10.42.0.$i"
 		recovers "$point" imgtool -q node set node01 "ip=10.42.0.$i"
 	done
 	i=0
-	for point in node-committed tree-file-written node-written node-boot-swept; do
+	for point in node-committed tree-file-written batch-synced node-written node-boot-swept; do
 		i=$((i + 1))
 		crash "$point" imgtool -q node replace node01 --mac "02:00:00:00:00:0$i"
 		recovers "$point" imgtool -q node replace node01 --mac "02:00:00:00:00:0$i"

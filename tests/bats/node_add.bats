@@ -68,6 +68,30 @@ setup() {
 	assert_equal "$(echo "$output" | jq -r .status)" ready
 }
 
+@test "add: the manifest lists each boot file's own SHA-256, recorded or not at import" {
+	# the sums recorded with the version, then a version without them (made
+	# before the table existed): both must give the files' real hashes
+	for n in 1 2; do
+		[ $n = 1 ] || sqlite3 "$BRAMBLE_STATE/bramble.db" "DELETE FROM boot_sums"
+		run imgtool node add node0$n --mac dc:a6:32:01:02:0$n --image os
+		assert_success
+		local boot m
+		boot=$(boot_of dc:a6:32:01:02:0$n) m=$BRAMBLE_STATE/nodes/node0$n/built.manifest
+		(cd "$boot" && find . -type f -links +1 -printf '%P\n' | sort | xargs sha256sum) |
+			awk '{ print $1, "boot/" $2 }' >"$BATS_TEST_TMPDIR/want"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -gt 3 ]
+		awk '$1 == "f" && $4 ~ /^boot\// { print $3, $4 }' "$m" | sort -k2 >"$BATS_TEST_TMPDIR/got"
+		join -1 2 -2 2 <(sort -k2 "$BATS_TEST_TMPDIR/want") "$BATS_TEST_TMPDIR/got" |
+			awk '$2 != $3 { print "hash differs: " $0; bad = 1 } END { exit bad }'
+		[ "$(join -1 2 -2 2 <(sort -k2 "$BATS_TEST_TMPDIR/want") "$BATS_TEST_TMPDIR/got" | wc -l)" = \
+			"$(wc -l <"$BATS_TEST_TMPDIR/want")" ]
+	done
+	run sqlite3 "$BRAMBLE_STATE/bramble.db" "SELECT count(*) FROM boot_sums"
+	assert_output 0
+	run imgtool fsck
+	assert_success
+}
+
 @test "add: the heartbeat script writes what bootsrv reads, through temp + rename" {
 	need_root
 	imgtool node add node01 --image os

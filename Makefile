@@ -60,13 +60,14 @@ LDFLAGS  += $(ENV_LDFLAGS)
 LIB_SRCS  := $(wildcard lib/*.c nfsroot/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIBA      := $(O)/libbramble.a
-PROGS     := imgtool bootsrv pisim
+PROGS     := imgtool bootsrv pisim nfsshare
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
 imgtool_SRCS := $(wildcard imgtool/*.c)
 bootsrv_SRCS := $(wildcard bootsrv/*.c)
 pisim_SRCS   := $(wildcard tests/pisim/*.c)
+nfsshare_SRCS := $(wildcard tests/nfsshare/*.c)
 PROGS        := $(foreach p,$(PROGS),$(if $($(p)_SRCS),$(p)))
 
 all: $(PROGS:%=$(O)/bin/%)

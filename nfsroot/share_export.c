@@ -35,6 +35,8 @@ char *ganesha_share_render(const struct share *s, const char *clients)
 		"\tPseudo = \"" SHARE_EXPORT_FMT "\";\n"
 		"\tProtocols = %s;\n"
 		"\tSquash = %s;\n"
+		"\tAnonymous_Uid = 65534;\n"	/* nobody, as the kernel server's default */
+		"\tAnonymous_Gid = 65534;\n"
 		"\tCLIENT { Clients = %s; Access_Type = %s; }\n"
 		"\tFSAL { Name = VFS; }\n"
 		"}\n", s->name, s->export_id, s->path, s->name,

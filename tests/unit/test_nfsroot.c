@@ -83,6 +83,8 @@ static void share_export_texts(void **state)
 		"\tPseudo = \"/shares/home\";\n"
 		"\tProtocols = 4;\n"
 		"\tSquash = Root_Squash;\n"
+		"\tAnonymous_Uid = 65534;\n"
+		"\tAnonymous_Gid = 65534;\n"
 		"\tCLIENT { Clients = 10.9.0.1, 10.9.0.2; Access_Type = RW; }\n"
 		"\tFSAL { Name = VFS; }\n"
 		"}\n");

@@ -4,9 +4,7 @@
 #include "err.h"
 #include "nfsroot.h"
 #include "node_edit.h"
-#include "xalloc.h"
 
-#include <stdlib.h>
 
 struct store_arg {
 	const struct state *st;
@@ -62,37 +60,4 @@ int share_cli_get(sqlite3 *db, const char *name, struct share *s)
 	if (rc > 0)
 		return err_set("no share named '%s' (see 'imgtool share list')", name);
 	return rc;
-}
-
-json_t *share_cli_json(sqlite3 *db, const struct config *cfg, const struct share *s)
-{
-	json_t *o = json_object(), *members = json_array();
-	unsigned long long used = 0, avail = 0;
-	struct node *nodes;
-	size_t n;
-	char *exp = share_export_path(cfg, s);
-
-	if (inventory_list(db, &nodes, &n) == 0) {
-		for (size_t i = 0; i < n; i++)
-			if (share_has_member(s, &nodes[i]))
-				json_array_append_new(members, json_string(nodes[i].name));
-		nodes_free(nodes, n);
-	}
-	if (share_usage(s->path, &used, &avail) < 0)
-		err_clear();	/* a missing directory shows as 0 bytes */
-	json_object_set_new(o, "name", json_string(s->name));
-	json_object_set_new(o, "path", json_string(s->path));
-	json_object_set_new(o, "mount", json_string(s->mount));
-	json_object_set_new(o, "nodes", json_string(s->nodes));
-	json_object_set_new(o, "members", members);
-	json_object_set_new(o, "ro", json_boolean(s->ro));
-	json_object_set_new(o, "squash", json_string(s->squash));
-	json_object_set_new(o, "proto", json_string(s->proto));
-	json_object_set_new(o, "export", json_string(exp));
-	json_object_set_new(o, "export_id", json_integer(s->export_id));
-	json_object_set_new(o, "bytes_used", json_integer((json_int_t)used));
-	json_object_set_new(o, "bytes_free", json_integer((json_int_t)avail));
-	json_object_set_new(o, "created", json_integer(s->created));
-	free(exp);
-	return o;
 }

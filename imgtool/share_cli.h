@@ -1,15 +1,13 @@
 /*
  * Shared by imgtool's share verbs (share_add.c, share_set.c, ...): storing
  * a checked share with every member's files rebuilt and the exports
- * applied, and a share as JSON.
+ * applied.
  */
 #ifndef IMGTOOL_SHARE_CLI_H
 #define IMGTOOL_SHARE_CLI_H
 
 #include "cli.h"
 #include "share.h"
-
-#include <jansson.h>
 
 /*
  * Check s, store it (is_new: insert, else update) and rebuild every node's
@@ -21,8 +19,6 @@ int share_cli_store(const struct state *st, sqlite3 *db, const struct config *cf
 /* Remove the row (rebuilding every node) and withdraw its export. */
 int share_cli_remove(const struct state *st, sqlite3 *db, const struct config *cfg,
 		     const char *name);
-/* The share with its members, export, mode and usage (list, show). */
-json_t *share_cli_json(sqlite3 *db, const struct config *cfg, const struct share *s);
 /* Load the share named name; "no share named" when there is none. */
 int share_cli_get(sqlite3 *db, const char *name, struct share *s);
 

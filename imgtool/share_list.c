@@ -107,21 +107,15 @@ static int print_json(json_t *j)
 
 int cmd_share_list(struct ctx *ctx, int argc, char **argv)
 {
-	struct share *v;
 	struct config *cfg;
 	sqlite3 *db;
 	json_t *arr;
-	size_t n;
 	int json, p = parse(argc, argv, &json);
 
 	if (p != 0 || optind != argc)
 		return usage(p == 1 ? stdout : stderr, "list");
-	if (!(cfg = ctx_config(ctx)) || !(db = ctx_db(ctx)) || share_list(db, &v, &n) < 0)
+	if (!(cfg = ctx_config(ctx)) || !(db = ctx_db(ctx)) || !(arr = share_list_json(db, cfg)))
 		return cli_fail(ctx);
-	arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, share_cli_json(db, cfg, &v[i]));
-	shares_free(v, n);
 	if (json)
 		return print_json(arr) < 0 ? cli_fail(ctx) : 0;
 	printf("%-12s %-32s %-16s %-20s %-22s %8s %8s\n", "NAME", "PATH", "MOUNT", "MEMBERS",
@@ -145,7 +139,7 @@ int cmd_share_show(struct ctx *ctx, int argc, char **argv)
 		return usage(p == 1 ? stdout : stderr, "show");
 	if (!(cfg = ctx_config(ctx)) || !(db = ctx_db(ctx)) || share_cli_get(db, argv[optind], &s) < 0)
 		return cli_fail(ctx);
-	o = share_cli_json(db, cfg, &s);
+	o = share_json(db, cfg, &s);
 	share_free(&s);
 	if (json)
 		return print_json(o) < 0 ? cli_fail(ctx) : 0;

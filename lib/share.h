@@ -15,6 +15,7 @@
 #include "inventory.h"
 #include "state.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,6 +63,14 @@ char *share_mount_options(const struct share *s);
 int share_in_rollout(sqlite3 *db, const struct share *s, char **node);
 /* Bytes the files under path take (st_blocks), and free bytes on its filesystem. */
 int share_usage(const char *path, unsigned long long *used, unsigned long long *avail);
+
+/*
+ * share_json.c: the share with its members (names), export path, mode,
+ * bytes its files take and free bytes on its filesystem (a missing
+ * directory: 0). share_list_json: every share, NULL (err set) on error.
+ */
+json_t *share_json(sqlite3 *db, const struct config *cfg, const struct share *s);
+json_t *share_list_json(sqlite3 *db, const struct config *cfg);
 
 /*
  * share_check.c: everything an admin types about a share, each with a

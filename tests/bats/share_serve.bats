@@ -115,6 +115,19 @@ dir_of() {
 	run ip netns exec "$B" nfs-cat "$(url data /kept.txt)"
 	assert_success
 	assert_output kept
+	# status, /status.json, /metrics and the page show it with its members and usage
+	run bootsrv status
+	assert_line --regexp '^share data: /srv/data on 2 nodes, rw, [0-9.]+ MiB used, [0-9.]+ GiB free$'
+	local json
+	json=$(ip netns exec "$HEAD" curl -sf http://127.0.0.1:8042/status.json)
+	[ "$(jq -r '.shares[0] | "\(.name) \(.members | join(",")) \(.bytes_used > 0)"' <<<"$json")" = "data a,b true" ]
+	run ip netns exec "$HEAD" curl -sf http://127.0.0.1:8042/metrics
+	assert_line 'bramble_share_members{share="data"} 2'
+	assert_line --regexp '^bramble_share_used_bytes\{share="data"\} [1-9][0-9]*$'
+	assert_line --regexp '^bramble_share_free_bytes\{share="data"\} [1-9][0-9]*$'
+	run ip netns exec "$HEAD" curl -sf http://127.0.0.1:8042/
+	assert_output --partial '<table id="shares">'
+	assert_output --partial '<td class="mono">/srv/data</td><td>a, b</td><td>rw, root squash, NFSv4.1</td>'
 	# a membership change through the inventory: node d joins 'all'
 	imgtool share add everyone >/dev/null
 	echo hi >"$(dir_of everyone)/hi"

@@ -83,10 +83,11 @@ static void share_gauges(FILE *o, json_t *shares)
 		head(o, g[k].name, "gauge", g[k].help);
 		json_array_foreach(shares, i, s) {
 			json_t *v = json_object_get(s, g[k].key);
+			long long n = json_is_array(v) ? (long long)json_array_size(v)
+						       : (long long)json_integer_value(v);
 
 			fprintf(o, "%s{share=\"%s\"} %lld\n", g[k].name,
-				json_string_value(json_object_get(s, "name")), json_is_array(v) ? (long long)json_array_size(v) :
-						   (long long)json_integer_value(v));
+				json_string_value(json_object_get(s, "name")), n);
 		}
 	}
 }

@@ -60,7 +60,7 @@ LDFLAGS  += $(ENV_LDFLAGS)
 LIB_SRCS  := $(wildcard lib/*.c nfsroot/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(O)/%.o)
 LIBA      := $(O)/libbramble.a
-PROGS     := imgtool bootsrv pisim nfsbench
+PROGS     := imgtool bootsrv pisim nfsbench nfsshare
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 
@@ -68,6 +68,7 @@ imgtool_SRCS := $(wildcard imgtool/*.c)
 bootsrv_SRCS := $(wildcard bootsrv/*.c)
 pisim_SRCS   := $(wildcard tests/pisim/*.c)
 nfsbench_SRCS := $(wildcard tests/nfsbench/*.c)
+nfsshare_SRCS := $(wildcard tests/nfsshare/*.c)
 PROGS        := $(foreach p,$(PROGS),$(if $($(p)_SRCS),$(p)))
 
 all: $(PROGS:%=$(O)/bin/%)

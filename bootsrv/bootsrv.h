@@ -90,6 +90,8 @@ struct daemon {
 	long long dhcp_requests;	/* op 1 packets seen */
 	long long boots, boots_failed;	/* boots started; stalled */
 	long long tftp_bytes;		/* sizes of the files dnsmasq sent */
+	json_t *shares;			/* share_list_json, cached (shares.c) */
+	long long shares_at;		/* ms when it was made */
 	struct boot_hist boot_hist;	/* DHCP-to-up durations */
 	/* HTTP: status page, /status.json, /metrics, /sd/node_exporter */
 	struct MHD_Daemon *http;
@@ -194,6 +196,14 @@ char *metrics_render(struct daemon *d);
 
 /* sd.c: /sd/node_exporter, Prometheus http_sd targets; NULL with err set */
 char *sd_render(struct daemon *d);
+
+/*
+ * shares.c: the shares with members and usage for status, page and
+ * metrics (borrowed). Usage means walking the directories, so it is kept
+ * for a while; an inventory reload drops it.
+ */
+json_t *shares_status(struct daemon *d);
+void shares_forget(struct daemon *d);
 
 /* page.c: the status page from daemon_status's object */
 char *page_render(json_t *status);

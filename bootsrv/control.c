@@ -41,7 +41,7 @@ static json_t *services_json(struct daemon *d)
 			 (json_int_t)d->dhcp_packets, "malformed", (json_int_t)d->dhcp_malformed);
 }
 
-/* Nodes with their latest boot's timeline, discovered Pis, services. */
+/* Nodes with their latest boot's timeline, discovered Pis, services, shares. */
 json_t *daemon_status(struct daemon *d)
 {
 	json_t *rows, *disc;
@@ -52,9 +52,10 @@ json_t *daemon_status(struct daemon *d)
 		json_decref(rows);
 		return fail(err_get());
 	}
-	return json_pack("{s:b, s:o, s:o, s:o, s:b, s:s, s:s}", "ok", 1, "nodes", rows,
-			 "discovered", disc, "services", services_json(d), "daemon", 1,
-			 "cluster", d->cfg->name, "server_ip", d->cfg->server_ip);
+	return json_pack("{s:b, s:o, s:o, s:o, s:O, s:b, s:s, s:s}", "ok", 1, "nodes", rows,
+			 "discovered", disc, "services", services_json(d), "shares",
+			 shares_status(d), "daemon", 1, "cluster", d->cfg->name,
+			 "server_ip", d->cfg->server_ip);
 }
 
 /* req passed ctl_request_parse: cmd is known, its arguments typed. */

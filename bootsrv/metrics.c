@@ -68,6 +68,30 @@ static void counter(FILE *o, const char *name, const char *help, long long v)
 	fprintf(o, "%s %lld\n", name, v);
 }
 
+/* One gauge per share and fact, labelled with the share's name. */
+static void share_gauges(FILE *o, json_t *shares)
+{
+	static const struct { const char *name, *key, *help; } g[] = {
+		{ "bramble_share_used_bytes", "bytes_used", "Bytes the files of a share take." },
+		{ "bramble_share_free_bytes", "bytes_free", "Free bytes on a share's filesystem." },
+		{ "bramble_share_members", "members", "Nodes that mount a share." },
+	};
+	json_t *s;
+	size_t i;
+
+	for (size_t k = 0; k < sizeof g / sizeof g[0]; k++) {
+		head(o, g[k].name, "gauge", g[k].help);
+		json_array_foreach(shares, i, s) {
+			json_t *v = json_object_get(s, g[k].key);
+			long long n = json_is_array(v) ? (long long)json_array_size(v)
+						       : (long long)json_integer_value(v);
+
+			fprintf(o, "%s{share=\"%s\"} %lld\n", g[k].name,
+				json_string_value(json_object_get(s, "name")), n);
+		}
+	}
+}
+
 char *metrics_render(struct daemon *d)
 {
 	char *text = NULL;
@@ -99,6 +123,7 @@ char *metrics_render(struct daemon *d)
 	fprintf(o, "bramble_child_restarts_total{child=\"dnsmasq\"} %u\n", d->dnsmasq.restarts);
 	fprintf(o, "bramble_child_restarts_total{child=\"ganesha\"} %u\n", d->ganesha_restarts);
 	fprintf(o, "bramble_child_restarts_total{child=\"rpcbind\"} %u\n", d->rpcbind_restarts);
+	share_gauges(o, shares_status(d));
 	fclose(o);
 	return text;
 }

@@ -3,7 +3,9 @@
  * children (Ganesha backend), and every node with an image mounted and
  * exported. An inventory change publishes only the difference: new nodes,
  * nodes whose record changed (nfsroot remounts when the layers changed),
- * and removed nodes are unpublished (watch.c: nodes_load).
+ * and removed nodes are unpublished (watch.c: nodes_load). The share
+ * exports are rewritten from the database at each sync, applied when one
+ * changed.
  */
 #include "bootsrv.h"
 
@@ -72,7 +74,7 @@ static int publish(struct daemon *d, struct bnode *b, char *sig)
 
 int nfs_sync(struct daemon *d)
 {
-	int changed = 0;
+	int changed = 0, shares = 0;
 
 	for (size_t i = 0; i < d->nnodes; i++) {
 		struct bnode *b = &d->nodes[i];
@@ -93,7 +95,13 @@ int nfs_sync(struct daemon *d)
 			free(want);
 		}
 	}
-	if (changed && nfs_exporter_apply(&d->nfs) < 0)
+	/* shares follow the inventory too: a node added, removed or changed
+	 * may join or leave one (a share verb has usually applied already) */
+	if (nfs_exporter_sync_shares(&d->nfs, &shares) < 0)
+		log_err("cannot export the shares: %s", err_get());
+	else if (shares)
+		log_info("share exports changed (%d entr%s)", shares, shares == 1 ? "y" : "ies");
+	if ((changed || shares) && nfs_exporter_apply(&d->nfs) < 0)
 		return err_wrap("applying NFS exports: ");
 	return 0;
 }
@@ -192,6 +200,8 @@ void nfs_shutdown(struct daemon *d)
 	for (size_t i = 0; i < d->nnodes; i++)
 		if (d->nodes[i].published && nfs_exporter_unpublish(&d->nfs, d->nodes[i].n.name) < 0)
 			log_err("%s", err_get());
+	if (nfs_exporter_drop_shares(&d->nfs) < 0)
+		log_err("%s", err_get());
 	if (nfs_exporter_apply(&d->nfs) < 0)	/* kernel: exportfs; Ganesha: stopped, no-op */
 		log_err("%s", err_get());
 	for (size_t i = 0; i < d->nnodes; i++) {

@@ -252,6 +252,55 @@ static void services(FILE *f, json_t *svc)
 	fputs("</div></section>\n", f);
 }
 
+/* Bytes as the page shows them: 1.2 GiB. */
+static void size_cell(FILE *f, long long b)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	fprintf(f, "<td>%.*f %s</td>", u ? 1 : 0, v, units[u]);
+}
+
+static void shares_table(FILE *f, json_t *shares)
+{
+	json_t *s, *m;
+	size_t i, j;
+
+	fputs("<section><h2>Shares</h2><div class=\"card\">", f);
+	if (!json_array_size(shares)) {
+		fputs("<div class=\"empty\">None: <code>imgtool share add NAME</code> makes one."
+		      "</div></div></section>\n", f);
+		return;
+	}
+	fputs("<table id=\"shares\"><tr><th>Share</th><th>Mounted at</th><th>Members</th>"
+	      "<th>Mode</th><th>Used</th><th>Free</th></tr>\n", f);
+	json_array_foreach(shares, i, s) {
+		fputs("<tr><td>", f);
+		esc(f, jstr(s, "name"));
+		fputs("</td><td class=\"mono\">", f);
+		esc(f, jstr(s, "mount"));
+		fputs("</td><td>", f);
+		json_array_foreach(json_object_get(s, "members"), j, m) {
+			fputs(j ? ", " : "", f);
+			esc(f, json_string_value(m));
+		}
+		fprintf(f, "</td><td>%s, %s squash, %s</td>",
+			json_is_true(json_object_get(s, "ro")) ? "ro" : "rw",
+			!strcmp(jstr(s, "squash"), "root") ? "root" :
+			!strcmp(jstr(s, "squash"), "all") ? "all" : "no",
+			!strcmp(jstr(s, "proto"), "v3") ? "NFSv3" : "NFSv4.1");
+		size_cell(f, jint(s, "bytes_used"));
+		size_cell(f, jint(s, "bytes_free"));
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div></section>\n", f);
+}
+
 char *page_render(json_t *st)
 {
 	json_t *nodes = json_object_get(st, "nodes");
@@ -283,6 +332,7 @@ char *page_render(json_t *st)
 	services(f, json_object_get(st, "services"));
 	discovered_table(f, json_object_get(st, "discovered"));
 	nodes_table(f, nodes);
+	shares_table(f, json_object_get(st, "shares"));
 	fprintf(f, "</main><footer>Refreshes every %d s &middot; <a href=\"/status.json\">"
 		"status.json</a> &middot; <a href=\"/metrics\">metrics</a></footer>"
 		"</body></html>\n", REFRESH_S);

@@ -216,6 +216,7 @@ int daemon_reload(struct daemon *d)
 {
 	watch_flush(d);
 	log_info("re-reading the inventory");
+	shares_forget(d);
 	if (nodes_load(d) < 0 || nfs_sync(d) < 0 || dnsmasq_reload(d) < 0)
 		return -1;
 	return 0;
@@ -273,6 +274,7 @@ static void teardown(struct daemon *d)
 	nfs_shutdown(d);
 	rollout_close(d);
 	nodes_free_all(d);
+	shares_forget(d);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
 	if (d->timer_fd >= 0)

@@ -1,13 +1,14 @@
 /*
  * bootsrv status [--json]: one line per node (name, MAC, serial, model,
- * image@version, boot state, last boot duration, last seen) and the
- * services' health. From the running daemon, else from the database with
+ * image@version, boot state, last boot duration, last seen), the
+ * services' health and the shares. From the running daemon, else from the database with
  * the services shown as stopped.
  */
 #include "bootsrv.h"
 #include "client.h"
 
 #include "err.h"
+#include "share.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,21 +18,43 @@ static const char usage[] =
 	"\n"
 	"Show every node's boot state (offline, dhcp, tftp, nfs, up), its hardware and\n"
 	"image, how long its last boot took (DHCP to heartbeat) and when it was last\n"
-	"seen, and the health of dnsmasq and the NFS server. Works without a running\n"
-	"daemon (services then show as stopped).\n"
+	"seen, the health of dnsmasq and the NFS server, and the shares (members,\n"
+	"space). Works without a running daemon (services then show as stopped).\n"
 	"\n"
 	"  --json   the same as one JSON object\n";
 
 static json_t *offline_status(struct ctx *ctx)
 {
 	sqlite3 *db = ctx_db(ctx);
+	struct config *cfg = ctx_config(ctx);
 	json_t *nodes = db ? bootdb_nodes_json(db) : NULL;
+	json_t *shares = nodes && cfg ? share_list_json(db, cfg) : NULL;
 
-	if (!nodes)
+	if (!shares) {
+		json_decref(nodes);
 		return NULL;
-	return json_pack("{s:b, s:o, s:{s:{s:s}, s:{s:s}}, s:b}", "ok", 1, "nodes", nodes,
+	}
+	return json_pack("{s:b, s:o, s:{s:{s:s}, s:{s:s}}, s:o, s:b}", "ok", 1, "nodes", nodes,
 			 "services", "dnsmasq", "state", "stopped", "nfs", "state", "stopped",
-			 "daemon", 0);
+			 "shares", shares, "daemon", 0);
+}
+
+/* One line per share: where the nodes mount it, members, mode, space. */
+static void print_shares(json_t *shares)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(shares, i, s) {
+		json_t *m = json_object_get(s, "members");
+
+		printf("share %s: %s on %zu node%s, %s, %.1f MiB used, %.1f GiB free\n",
+		       jstr(s, "name"), jstr(s, "mount"), json_array_size(m),
+		       json_array_size(m) == 1 ? "" : "s",
+		       json_is_true(json_object_get(s, "ro")) ? "ro" : "rw",
+		       (double)json_integer_value(json_object_get(s, "bytes_used")) / (1 << 20),
+		       (double)json_integer_value(json_object_get(s, "bytes_free")) / (1 << 30));
+	}
 }
 
 static void print_services(json_t *svc)
@@ -72,6 +95,7 @@ static void print_table(json_t *st)
 						       sizeof seen));
 	}
 	print_services(json_object_get(st, "services"));
+	print_shares(json_object_get(st, "shares"));
 }
 
 int cmd_status(struct ctx *ctx, int argc, char **argv)

@@ -31,5 +31,11 @@ int cmd_node_show(struct ctx *ctx, int argc, char **argv);
 int cmd_node_replace(struct ctx *ctx, int argc, char **argv);
 int cmd_node_diff(struct ctx *ctx, int argc, char **argv);
 int cmd_node_build(struct ctx *ctx, int argc, char **argv);
+int cmd_share(struct ctx *ctx, int argc, char **argv);
+int cmd_share_add(struct ctx *ctx, int argc, char **argv);
+int cmd_share_set(struct ctx *ctx, int argc, char **argv);
+int cmd_share_rm(struct ctx *ctx, int argc, char **argv);
+int cmd_share_list(struct ctx *ctx, int argc, char **argv);
+int cmd_share_show(struct ctx *ctx, int argc, char **argv);
 
 #endif

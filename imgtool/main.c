@@ -13,6 +13,7 @@
 static const struct cmd groups[] = {
 	{ "image", cmd_image, "import, list, remove and garbage-collect OS image versions" },
 	{ "node", cmd_node, "the node inventory and each node's NFS root" },
+	{ "share", cmd_share, "cluster shares: directories exported to nodes and mounted at boot" },
 	{ "fsck", cmd_fsck, "check the state directory against the database; --repair fixes what it can" },
 	{ "eeprom", cmd_eeprom, "print the one-time EEPROM settings a Pi needs to boot from bramble" },
 	{ NULL, NULL, NULL },

@@ -130,6 +130,23 @@ static const char *const migrations[] = {
 	"  sha256 TEXT NOT NULL,"
 	"  PRIMARY KEY (image, ver, path),"
 	"  FOREIGN KEY (image, ver) REFERENCES versions(image, ver) ON DELETE CASCADE);",
+	/* 8: cluster shares: a head-node directory exported to member nodes
+	 * (nodes: 'all' or a comma list of names, ranges and KEY=VALUE
+	 * selectors, resolved against the inventory when used) and mounted
+	 * on them at `mount`. export_id shares the id space of the node
+	 * exports (NFS file handles carry it). owned: bramble made the
+	 * directory (the default <state>/shares/NAME), so rm may remove it. */
+	"CREATE TABLE shares ("
+	"  name TEXT PRIMARY KEY,"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  nodes TEXT NOT NULL DEFAULT 'all',"
+	"  mount TEXT NOT NULL,"
+	"  ro INTEGER NOT NULL DEFAULT 0 CHECK (ro IN (0, 1)),"
+	"  squash TEXT NOT NULL DEFAULT 'root' CHECK (squash IN ('root', 'all', 'none')),"
+	"  proto TEXT NOT NULL DEFAULT 'v4' CHECK (proto IN ('v3', 'v4')),"
+	"  export_id INTEGER NOT NULL UNIQUE CHECK (export_id BETWEEN 1 AND 65535),"
+	"  owned INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

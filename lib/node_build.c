@@ -57,6 +57,8 @@ struct builder {
 	struct overlay root, boot, pxe;	/* the templates */
 	struct node *all;		/* inventory snapshot, without nodes being removed */
 	size_t nall;
+	struct share *shares;		/* every share: the members' fstab lines */
+	size_t nshares;
 	struct imgver **iv;	/* pointers: plans point at them */
 	size_t niv;
 	struct plan *plans;
@@ -340,7 +342,8 @@ static int plan_trees(struct builder *b, struct plan *p)
 	const struct node *n = p->n;
 	const struct boot_kind *k = boot_kind(n->model);
 	struct node_env env = { .cfg = b->cfg, .all = b->all, .nall = b->nall,
-				.machine_id = p->machine_id };
+				.machine_id = p->machine_id, .shares = b->shares,
+				.nshares = b->nshares };
 	struct tscope *vars;
 	int rc = -1;
 
@@ -422,7 +425,7 @@ int builder_open(struct builder **out, const struct state *st, sqlite3 *db,
 	b->cfg = cfg;
 	b->hc = hcache_new();
 	if (overlay_load(cfg, &b->root, &b->boot, &b->pxe) < 0 ||
-	    inventory_list(db, &b->all, &b->nall) < 0)
+	    inventory_list(db, &b->all, &b->nall) < 0 || share_list(db, &b->shares, &b->nshares) < 0)
 		goto fail;
 	for (size_t i = 0; i < b->nall; i++) {
 		char *pending;
@@ -451,6 +454,7 @@ void builder_close(struct builder *b)
 	overlay_free(&b->boot);
 	overlay_free(&b->pxe);
 	nodes_free(b->all, b->nall);
+	shares_free(b->shares, b->nshares);
 	for (size_t i = 0; i < b->niv; i++)
 		free_imgver(b->iv[i]);
 	free(b->iv);

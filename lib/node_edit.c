@@ -122,10 +122,8 @@ int node_validate(sqlite3 *db, const struct config *cfg, const struct node *n, i
 
 /* ---- one change: transaction, plan, commit, build --------------------------- */
 
-typedef int (*edit_fn)(sqlite3 *db, const struct config *cfg, const void *arg);
-
-static int change(const struct state *st, sqlite3 *db, const struct config *cfg, edit_fn fn,
-		  const void *arg)
+int node_change(const struct state *st, sqlite3 *db, const struct config *cfg,
+		node_edit_fn fn, const void *arg)
 {
 	struct builder *b = NULL;
 	int rc;
@@ -208,7 +206,7 @@ int node_create(const struct state *st, sqlite3 *db, const struct config *cfg,
 {
 	struct nodes_arg a = { v, n, 1 };
 
-	return change(st, db, cfg, edit_rows, &a);
+	return node_change(st, db, cfg, edit_rows, &a);
 }
 
 int node_update(const struct state *st, sqlite3 *db, const struct config *cfg,
@@ -216,7 +214,7 @@ int node_update(const struct state *st, sqlite3 *db, const struct config *cfg,
 {
 	struct nodes_arg a = { n, 1, 0 };
 
-	return change(st, db, cfg, edit_rows, &a);
+	return node_change(st, db, cfg, edit_rows, &a);
 }
 
 int node_rebind(const struct state *st, sqlite3 *db, const struct config *cfg,
@@ -325,7 +323,7 @@ int node_remove(const struct state *st, sqlite3 *db, const struct config *cfg,
 	if ((rc = root_mounted(st, name)) > 0)
 		rc = err_set("node %s: its NFS root is mounted: unpublish it first "
 			     "('imgtool node unpublish %s')", name, name);
-	else if (rc == 0 && (rc = change(st, db, cfg, mark_removed, &r)) == 0)
+	else if (rc == 0 && (rc = node_change(st, db, cfg, mark_removed, &r)) == 0)
 		rc = finish_removal(st, db, name, n.mac, keep_state);
 	node_free(&n);
 	return rc;

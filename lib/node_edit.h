@@ -49,6 +49,14 @@ int node_rebind(const struct state *st, sqlite3 *db, const struct config *cfg,
  */
 int node_remove(const struct state *st, sqlite3 *db, const struct config *cfg,
 		const char *name, int keep_state);
+/*
+ * One change of the kind above, for inventory edits outside this file (a
+ * share's row changes every member's fstab): fn edits rows inside the
+ * transaction (it may fail: nothing changes), then every node is rebuilt.
+ */
+typedef int (*node_edit_fn)(sqlite3 *db, const struct config *cfg, const void *arg);
+int node_change(const struct state *st, sqlite3 *db, const struct config *cfg,
+		node_edit_fn fn, const void *arg);
 /* Finish what a killed command left (see above); quick when nothing is pending. */
 int node_reconcile(const struct state *st, sqlite3 *db, const struct config *cfg);
 

@@ -12,13 +12,14 @@ static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
 	"image", "version", "cluster", "export", "nfsroot", "machine_id", "image_config",
 	"ntp_servers", "nodes", "config", "ssh_host_keys", "login_user", "login_password_hash",
-	"login_authorized_keys", "login_keys", "kernel_nfsroot", NULL,
+	"login_authorized_keys", "login_keys", "kernel_nfsroot", "shares", NULL,
 };
 
 static const char *const node_fields[] = { "name", "ip", "mac", "serial", "model", NULL };
 static const char *const config_fields[] = { "key", "value", NULL };
 static const char *const key_fields[] = { "type", NULL };
 static const char *const login_key_fields[] = { "yaml", NULL };
+static const char *const share_fields[] = { "name", "mount", "export", "options", NULL };
 
 /* {{#each ssh_host_keys}}{{type}}: the node's host key types, for sshd's HostKey. */
 static void key_types(struct tscope *s, const char *types)
@@ -75,6 +76,20 @@ static void node_item(struct tscope *s, const struct node *n)
 	tscope_set(it, "model", or_empty(n->model));
 }
 
+/* A share node n mounts: {{#each shares}} in the fstab template. */
+static void share_item(struct tscope *s, const struct share *sh, const struct config *cfg)
+{
+	struct tscope *it = tscope_item(s, "shares");
+	char *v;
+
+	tscope_set(it, "name", sh->name);
+	tscope_set(it, "mount", sh->mount);
+	tscope_set(it, "export", (v = share_export_path(cfg, sh)));
+	free(v);
+	tscope_set(it, "options", (v = share_mount_options(sh)));
+	free(v);
+}
+
 struct tscope *node_vars(const struct node *n, const struct node_env *env)
 {
 	struct tscope *s = tscope_new();
@@ -91,6 +106,10 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 	node_each_var(n, user_var, s);
 	for (size_t i = 0; i < env->nall; i++)
 		node_item(s, &env->all[i]);
+	tscope_list(s, "shares", share_fields);
+	for (size_t i = 0; i < env->nshares; i++)
+		if (share_has_member(&env->shares[i], n))
+			share_item(s, &env->shares[i], env->cfg);
 	if (n->mac && mac_parse(n->mac, mac) == 0)
 		mac_dashed(mac, dashed);
 	tscope_set(s, "name", n->name);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "inventory.h"
+#include "share.h"
 #include "template.h"
 
 #include <stddef.h>
@@ -20,6 +21,8 @@ struct node_env {
 	const char *image_config;	/* the image's config.txt without comments */
 	const char *export;		/* NFS export path (NULL: NODE_EXPORT_FMT) */
 	int kernel_nfsroot;		/* the image's kernel mounts an NFS root itself */
+	const struct share *shares;	/* every share, for {{#each shares}} (members only) */
+	size_t nshares;
 };
 
 /* A new scope (tscope_free it) with every variable of node n. */

@@ -29,8 +29,9 @@ int write_if_changed(const char *path, const char *text)
 	return write_file_atomic(path, text, strlen(text), 0644) < 0 ? -1 : 1;
 }
 
-int nfs_exporter_open(struct nfs_exporter *b, const struct state *st,
-		     const struct config *cfg, sqlite3 *db)
+/* The fields and directories, without touching Ganesha's config or mounts. */
+static int exporter_init(struct nfs_exporter *b, const struct state *st,
+			 const struct config *cfg, sqlite3 *db)
 {
 	char *dir = nfsroot_state_dir(st);
 
@@ -44,19 +45,47 @@ int nfs_exporter_open(struct nfs_exporter *b, const struct state *st,
 	if (cfg->nfs_backend == NFS_KERNEL) {
 		b->kind = &kernel_backend;
 		b->dir = xstrdup(cfg->exports_dir);
+		b->share_dir = xstrdup(cfg->exports_dir);
 	} else {
 		b->kind = &ganesha_backend;
 		b->dir = xasprintf("%s/" GANESHA_EXPORTS, b->run);
+		b->share_dir = xasprintf("%s/" GANESHA_SHARES, b->run);
 	}
-	/* Ganesha may start after this: give it its config and a state dir
-	 * whose later mounts reach it (nfs_server_start does the same). */
-	if (mkdir_p(b->dir, 0755) < 0 ||
-	    (b->kind == &ganesha_backend &&
-	     (ganesha_write_conf(st, cfg) < 0 || nfsroot_share(dir) < 0))) {
+	if (mkdir_p(b->dir, 0755) < 0 || mkdir_p(b->share_dir, 0755) < 0) {
 		nfs_exporter_close(b);
 		return -1;
 	}
 	return 0;
+}
+
+int nfs_exporter_open(struct nfs_exporter *b, const struct state *st,
+		     const struct config *cfg, sqlite3 *db)
+{
+	if (exporter_init(b, st, cfg, db) < 0)
+		return -1;
+	/* Ganesha may start after this: give it its config and a state dir
+	 * whose later mounts reach it (nfs_server_start does the same). */
+	if (b->kind == &ganesha_backend &&
+	    (ganesha_write_conf(st, cfg) < 0 || nfsroot_share(b->state_dir) < 0)) {
+		nfs_exporter_close(b);
+		return -1;
+	}
+	return 0;
+}
+
+int nfsroot_apply_shares(const struct state *st, const struct config *cfg, sqlite3 *db)
+{
+	struct nfs_exporter b;
+	int changed, rc;
+
+	/* shares are plain directories: no mount needs to reach the server */
+	if (exporter_init(&b, st, cfg, db) < 0)
+		return -1;
+	rc = nfs_exporter_sync_shares(&b, &changed);
+	if (rc == 0 && changed)
+		rc = nfs_exporter_apply(&b);
+	nfs_exporter_close(&b);
+	return rc < 0 ? err_wrap("exporting shares: ") : 0;
 }
 
 void nfs_exporter_close(struct nfs_exporter *b)
@@ -64,6 +93,7 @@ void nfs_exporter_close(struct nfs_exporter *b)
 	free(b->state_dir);
 	free(b->dir);
 	free(b->run);
+	free(b->share_dir);
 	memset(b, 0, sizeof *b);
 }
 

@@ -1,12 +1,14 @@
 /*
  * Stable export ids. NFS file handles carry them (Ganesha's Export_Id, the
  * kernel's fsid=), so a node keeps its id for life: the lowest free one is
- * taken on first publish and the row goes when the node row goes.
+ * taken on first publish and the row goes when the node row goes. Shares
+ * (lib/share.h) take theirs from the same space.
  */
 #include "nfsroot_int.h"
 
 #include "db.h"
 #include "err.h"
+#include "share.h"
 
 int export_id(sqlite3 *db, const char *name, unsigned *id)
 {
@@ -14,9 +16,7 @@ int export_id(sqlite3 *db, const char *name, unsigned *id)
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO exports (node, id)"
-		       " SELECT ?1, min(e.id + 1) FROM (SELECT 0 AS id UNION ALL"
-		       "  SELECT id FROM exports) e"
-		       " WHERE e.id + 1 NOT IN (SELECT id FROM exports)"
+		       " SELECT ?1, (" EXPORT_ID_FREE_SQL ")"
 		       " ON CONFLICT (node) DO NOTHING", &q) < 0)
 		return -1;
 	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);

@@ -110,4 +110,7 @@ const struct backend_kind ganesha_backend = {
 	.suffix = ".conf",
 	.render = ganesha_export_render,
 	.apply = ganesha_apply,
+	.share_prefix = "",
+	.share_suffix = ".conf",
+	.render_share = ganesha_share_render,
 };

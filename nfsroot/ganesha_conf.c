@@ -40,8 +40,9 @@ char *ganesha_conf_render(const struct config *cfg, const char *run_dir)
 		"\tTransports = TCP;\n"
 		"}\n"
 		"LOG { Default_Log_Level = EVENT; }\n"
-		"%%dir \"%s/" GANESHA_EXPORTS "\"\n",
-		cfg->server_ip, run_dir, run_dir);
+		"%%dir \"%s/" GANESHA_EXPORTS "\"\n"
+		"%%dir \"%s/" GANESHA_SHARES "\"\n",
+		cfg->server_ip, run_dir, run_dir, run_dir);
 }
 
 char *ganesha_export_render(const char *name, unsigned id, const char *path,
@@ -75,10 +76,11 @@ int ganesha_write_conf(const struct state *st, const struct config *cfg)
 		free(text);
 	}
 	free(sub);
-	sub = xasprintf("%s/" GANESHA_EXPORTS, run);
-	if (rc == 0)
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		sub = xasprintf("%s/%s", run, i ? GANESHA_SHARES : GANESHA_EXPORTS);
 		rc = mkdir_p(sub, 0755);
-	free(sub);
+		free(sub);
+	}
 	free(conf);
 	free(run);
 	free(dir);

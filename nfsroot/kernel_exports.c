@@ -35,4 +35,7 @@ const struct backend_kind kernel_backend = {
 	.suffix = ".exports",
 	.render = kernel_export_render,
 	.apply = kernel_apply,
+	.share_prefix = "bramble.share-",	/* never a node's "bramble-" */
+	.share_suffix = ".exports",
+	.render_share = kernel_share_render,
 };

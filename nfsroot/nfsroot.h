@@ -14,6 +14,7 @@
  * Files under <state>/run/ganesha/ (Ganesha backend):
  *   ganesha.conf          server config; includes exports.d/
  *   exports.d/<node>.conf one EXPORT block per published node
+ *   shares.d/<share>.conf one EXPORT block per share with members
  *   ganesha.pid, ganesha.log, recovery/
  */
 #ifndef BRAMBLE_NFSROOT_H
@@ -79,6 +80,7 @@ struct nfs_exporter {
 	char *state_dir;	/* canonical */
 	char *dir;		/* where the per-node export files live */
 	char *run;		/* <state>/run/ganesha */
+	char *share_dir;	/* where the share export files live */
 };
 
 int nfs_exporter_open(struct nfs_exporter *b, const struct state *st,
@@ -97,6 +99,16 @@ int nfs_exporter_list(struct nfs_exporter *b, char ***names, size_t *n);
  * them at start); kernel: `exportfs -ra`.
  */
 int nfs_exporter_apply(struct nfs_exporter *b);
+
+/*
+ * Shares (lib/share.h): write the entry of every share with members, drop
+ * the others; *changed counts entries written or removed (apply then).
+ * drop_shares removes every share entry (a clean stop).
+ */
+int nfs_exporter_sync_shares(struct nfs_exporter *b, int *changed);
+int nfs_exporter_drop_shares(struct nfs_exporter *b);
+/* Open an exporter, sync the shares and apply: what the share verbs do. */
+int nfsroot_apply_shares(const struct state *st, const struct config *cfg, sqlite3 *db);
 
 /*
  * Whole-node steps. publish: mount (remounting when the layers changed,
@@ -159,6 +171,10 @@ char *ganesha_export_render(const char *name, unsigned id, const char *path,
 			    const char *client);
 char *kernel_export_render(const char *name, unsigned id, const char *path,
 			   const char *client);
+struct share;
+/* A share's entry; clients "a, b" (addresses or one CIDR). */
+char *ganesha_share_render(const struct share *s, const char *clients);
+char *kernel_share_render(const struct share *s, const char *clients);
 /* The clients an export admits: the node's address, else the cluster
  * network (server_ip/prefix_len as a CIDR). Newly allocated. */
 char *nfsroot_clients(const struct config *cfg, const struct nfsroot *r);

@@ -55,6 +55,8 @@ struct backend_kind {
 	const char *prefix, *suffix;	/* export file: <prefix><node><suffix> */
 	char *(*render)(const char *name, unsigned id, const char *path, const char *client);
 	int (*apply)(struct nfs_exporter *b);
+	const char *share_prefix, *share_suffix;	/* <prefix><share><suffix> */
+	char *(*render_share)(const struct share *s, const char *clients);
 };
 
 extern const struct backend_kind ganesha_backend, kernel_backend;
@@ -64,6 +66,7 @@ extern const struct backend_kind ganesha_backend, kernel_backend;
 #define GANESHA_PID "ganesha.pid"
 #define GANESHA_LOG "ganesha.log"
 #define GANESHA_EXPORTS "exports.d"
+#define GANESHA_SHARES "shares.d"
 #define RPCBIND_PID "rpcbind.pid"
 
 #endif

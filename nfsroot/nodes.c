@@ -119,6 +119,11 @@ int nfsroot_publish_nodes(struct nfs_exporter *b, const struct state *st,
 			gone[ngone++] = xstrdup(listed[i]);
 	nodes_free(nodes, count);
 	free_names(listed, nlisted);
+	/* everything: the shares' members may have changed too */
+	if (!names && nfs_exporter_sync_shares(b, &(int){ 0 }) < 0) {
+		log_err("%s", err_get());
+		failed++;
+	}
 	if (nfs_exporter_apply(b) < 0) {
 		free_names(gone, ngone);
 		return -1;

@@ -129,7 +129,7 @@ complete_words() {
 	mk install DESTDIR="$ROOT" PREFIX=/usr
 	bash -n "$ROOT/usr/share/bash-completion/completions/imgtool"
 	run complete_words imgtool ""
-	assert_output "$(printf '%s\n' image node fsck eeprom)"
+	assert_output "$(printf '%s\n' image node share fsck eeprom)"
 	run complete_words imgtool no
 	assert_output node
 	run complete_words imgtool fsck --r
@@ -158,6 +158,9 @@ complete_words() {
 	assert_output "$(printf '%s\n' alpha beta)"
 	run complete_words bootsrv --state "$BRAMBLE_STATE" adopt a
 	assert_output alpha
+	imgtool share add data >/dev/null
+	run complete_words imgtool --state "$BRAMBLE_STATE" share rm ""
+	assert_output data
 }
 
 @test "bramble.service: systemd-analyze verify, notify, reload, no private mount namespace" {

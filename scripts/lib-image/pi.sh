@@ -92,6 +92,8 @@ make_boot_fs() {
 # disable these for network boot, so they are here to be found.
 pi_services() {
 	local r=$1
+	mkdir -p "$r/usr/lib/raspberrypi-sys-mods" "$r/etc/init.d" "$r/etc/rc3.d" "$r/usr/sbin" \
+		"$r/usr/lib/systemd/system" "$r/etc/systemd/system/multi-user.target.wants"
 	cat >"$r/usr/lib/raspberrypi-sys-mods/firstboot" <<-'EOF'
 	#!/bin/sh
 	# Pi OS runs this as init= on first boot: grow the root partition,

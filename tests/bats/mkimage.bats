@@ -322,3 +322,23 @@ pxe_dir() {
 	run ls -A "$BATS_TEST_TMPDIR"
 	refute_output --partial ".mkpxeimage"
 }
+
+@test "mkrealimage: bad options fail with one line and write nothing" {
+	run mkrealimage
+	assert_failure
+	assert_output "mkrealimage: no output file; give -o OUT.img.xz or --cached"
+	run mkrealimage -o "$BATS_TEST_TMPDIR/a.img.xz" --cached
+	assert_failure
+	assert_output "mkrealimage: give -o OUT or --cached, not both"
+	run mkrealimage -o "$BATS_TEST_TMPDIR/no/such/dir/a.img.xz"
+	assert_failure
+	assert_equal "${#lines[@]}" 1
+	run mkrealimage --mirror
+	assert_output "mkrealimage: option --mirror needs a value; see mkrealimage --help"
+	run mkrealimage --help
+	assert_success
+	assert_output --partial "init=/usr/lib/raspberrypi-sys-mods/firstboot"
+	run ls -A "$BATS_TEST_TMPDIR"
+	refute_output --partial "mkrealimage"
+	refute_output --partial "img.xz"
+}

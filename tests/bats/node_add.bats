@@ -31,6 +31,9 @@ setup() {
 	grep -qx 'ExecStart=/usr/lib/bramble/heartbeat' "$ident/etc/systemd/system/bramble-heartbeat.service"
 	assert_equal "$(readlink "$ident/etc/systemd/system/multi-user.target.wants/bramble-heartbeat.service")" \
 		/etc/systemd/system/bramble-heartbeat.service
+	# sshd on (Pi OS ships it off): the rollout's reboot hook logs in
+	assert_equal "$(readlink "$ident/etc/systemd/system/multi-user.target.wants/ssh.service")" \
+		/lib/systemd/system/ssh.service
 	# ssh host keys, private halves 0600, named for the node
 	for t in ed25519 ecdsa; do
 		assert_equal "$(stat -c %a "$ident/etc/ssh/ssh_host_${t}_key")" 600

@@ -177,10 +177,15 @@ same_files() {
 	boot_tree 4 "$d/1234abcd"
 	dnsmasq_start full
 	ns=$(pi pb $mac)
-	run boot "$ns" --mac $mac --serial 1234abcd --no-nfs --save "$T/save"
+	run boot "$ns" --mac $mac --serial 1234abcd --save "$T/save" --handoff "$T/handoff"
 	cat "$T/$ns.log"
 	assert_success
 	same_files "$T/save/1234abcd" "$d/1234abcd"
+	# --handoff: what the firmware gives the kernel, as fetched from the prefix
+	cmp "$T/handoff/kernel" "$d/1234abcd/kernel8.img"
+	cmp "$T/handoff/initramfs" "$d/1234abcd/initramfs8"
+	cmp "$T/handoff/cmdline.txt" "$d/1234abcd/cmdline.txt"
+	[ "$(j "$ns" .nfsroot)" = null ]
 	[ "$(j "$ns" .prefix)" = 1234abcd/ ]
 	[ "$(j "$ns" .prefix_cleared)" = false ]
 	[ "$(j "$ns" .dhcp.proxy)" = false ]
@@ -349,6 +354,10 @@ same_files() {
 	assert_failure 2
 	run pisim --heartbeat --no-nfs
 	assert_failure 2
+	run pisim --heartbeat --handoff "$T/handoff"
+	assert_failure 2
+	assert_output --partial "--heartbeat needs the NFS phase"
+	[ ! -e "$T/handoff" ]
 	run pisim --help
 	assert_success
 	assert_output --partial "--prefix serial|mac|none"

@@ -72,9 +72,11 @@ static int request(struct sim *s, const char *name, enum where w, enum tftp_ask 
 		memcpy(*text, f->data, f->len);
 		(*text)[f->len] = '\0';
 	}
-	/* the firmware only needs the content of the files it parses */
-	free(f->data);
-	f->data = NULL;
+	/* the firmware only needs the content of the files it parses; --handoff writes the kernel's at the end */
+	if (!s->o.handoff_dir) {
+		free(f->data);
+		f->data = NULL;
+	}
 	return (int)f->status;
 }
 

@@ -49,13 +49,16 @@ static const char usage_text[] =
 "  --heartbeat             write /var/lib/bramble/heartbeat in the NFS root\n"
 "  --boot-id UUID          boot id for the heartbeat (default: random)\n"
 "  --save DIR              store every fetched file as DIR/<name as requested>\n"
+"  --handoff DIR           stop after TFTP and write what the firmware hands the\n"
+"                          kernel, as fetched: DIR/kernel, DIR/initramfs (if one\n"
+"                          was loaded), DIR/cmdline.txt (to boot it in QEMU)\n"
 "  --json                  print one JSON summary object on stdout\n"
 "  -q, --quiet / -v, --verbose   less / more on stderr\n"
 "  -h, --help              this text\n";
 
 enum opt_id {
 	O_IFACE = 256, O_MAC, O_MODEL, O_SERIAL, O_REV, O_PREFIX, O_BLKSIZE, O_OLD_EEPROM,
-	O_DHCP_TIMEOUT, O_DHCP_REQ, O_TFTP_TIMEOUT, O_NO_NFS, O_HEARTBEAT, O_BOOT_ID, O_SAVE, O_JSON,
+	O_DHCP_TIMEOUT, O_DHCP_REQ, O_TFTP_TIMEOUT, O_NO_NFS, O_HEARTBEAT, O_BOOT_ID, O_SAVE, O_HANDOFF, O_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -74,6 +77,7 @@ static const struct option long_opts[] = {
 	{ "heartbeat", no_argument, NULL, O_HEARTBEAT },
 	{ "boot-id", required_argument, NULL, O_BOOT_ID },
 	{ "save", required_argument, NULL, O_SAVE },
+	{ "handoff", required_argument, NULL, O_HANDOFF },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -177,6 +181,7 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, struct raw_opts
 			break;
 		}
 		case O_SAVE: o->save_dir = optarg; break;
+		case O_HANDOFF: o->handoff_dir = optarg; break;
 		case O_JSON: o->json = 1; break;
 		case 'q': log_set_level(L_ERR); break;
 		case 'v': log_set_level(L_DEBUG); break;
@@ -223,8 +228,8 @@ static int model_defaults(struct sim_opts *o, const struct raw_opts *r)
 	o->dhcp_timeout_ms = r->dhcp_timeout >= 0 ? r->dhcp_timeout : pi3 ? 25000 : 45000;
 	o->dhcp_req_timeout_ms = r->dhcp_req >= 0 ? r->dhcp_req : pi3 ? 5000 : 4000;
 	o->tftp_file_timeout_ms = r->tftp_timeout >= 0 ? r->tftp_timeout : 30000;
-	if (o->heartbeat && o->no_nfs)
-		return cli_usage(&cli, "--heartbeat needs the NFS phase; drop --no-nfs");
+	if (o->heartbeat && (o->no_nfs || o->handoff_dir))
+		return cli_usage(&cli, "--heartbeat needs the NFS phase; drop --no-nfs and --handoff");
 	if (!o->boot_id[0]) {
 		uuid_t u;
 
@@ -337,6 +342,8 @@ static int boot(struct sim *s)
 	}
 	if (run_dhcp(s, 0) || run_tftp(s, bootseq_firmware))
 		return -1;
+	if (s->o.handoff_dir)
+		return handoff_write(s);
 	return s->o.no_nfs ? 0 : run_nfs(s);
 }
 

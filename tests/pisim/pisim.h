@@ -27,10 +27,11 @@ struct sim_opts {
 	int no_nfs, heartbeat, json;
 	char boot_id[37];
 	const char *save_dir;
+	const char *handoff_dir;	/* --handoff: keep the files, write the kernel's */
 };
 
 struct failure {
-	const char *phase;		/* dhcp, tftp, nfs, setup */
+	const char *phase;		/* dhcp, tftp, nfs, setup, handoff */
 	char *message;
 };
 
@@ -59,6 +60,9 @@ int sim_fail(struct sim *s, const char *phase);
 /* bootseq.c: the model's TFTP requests. The Pi 3 boot ROM's part comes first, before its second DHCP. */
 int bootseq_rom(struct sim *s);
 int bootseq_firmware(struct sim *s);
+
+/* handoff.c: --handoff DIR's kernel, initramfs and cmdline.txt; -1 recorded as a failure. */
+int handoff_write(struct sim *s);
 
 /* report.c */
 void report_json(const struct sim *s);

@@ -13,7 +13,7 @@
  *   bytes_total (of "ok" files), tftp_bytes_per_s,
  *   nfsroot {server, export} or null, hostname, init (resolved /sbin/init),
  *   image (/etc/bramble/image), boot_id, heartbeat (written),
- *   failures [{phase "setup"|"dhcp"|"tftp"|"nfs", message}], ok.
+ *   failures [{phase "setup"|"dhcp"|"tftp"|"nfs"|"handoff", message}], ok.
  */
 #include "pisim.h"
 

@@ -69,7 +69,7 @@ static int usage(FILE *f)
 	      "read-only and copied with owners, modes, times, xattrs, capabilities, hardlinks,\n"
 	      "device nodes and sparse files. Files equal to stored ones are shared, so a\n"
 	      "re-import costs almost no space. The copy is made netboot-ready (SD card lines\n"
-	      "out of /etc/fstab, first-boot resize and swap services off, first-boot init=\n"
+	      "out of /etc/fstab, first-boot resize, swap and host key services off, init=\n"
 	      "out of cmdline.txt, NetworkManager kept off the NFS root's interface, rpi-swap\n"
 	      "to zram, cloud-init seeds out of boot/); the report lists every change. A\n"
 	      "directory without Pi boot files is an image for PXE machines: the report names\n"

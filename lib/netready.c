@@ -17,8 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The last replaces the ssh host keys on first boot: a node's own, kept in
+ * its identity layer, would be hidden under whiteouts of its upper layer. */
 static const char *const services[] = {
 	"resize2fs_once", "dphys-swapfile", "rpi-resize", "rpi-resize-swap-file",
+	"regenerate_ssh_host_keys",
 };
 
 static const char *const firstboot_init[] = {

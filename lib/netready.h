@@ -6,7 +6,8 @@
  *   - the first-boot resize and swap-file services are disabled (their
  *     rc?.d and *.wants links removed) and masked, so a later apt upgrade
  *     cannot bring them back: resize2fs_once, dphys-swapfile, rpi-resize,
- *     rpi-resize-swap-file;
+ *     rpi-resize-swap-file; and regenerate_ssh_host_keys, which would
+ *     replace the host keys each node keeps in its identity layer;
  *   - cmdline.txt loses the first-boot init= (raspberrypi-sys-mods
  *     firstboot, older raspi-config init_resize.sh) that resizes the SD card;
  *   - the traps of lib/netready_traps.h (NetworkManager, rpi-swap, boot

@@ -83,6 +83,8 @@ load image
 	assert_line --partial "  fake-hwclock: kept (no RTC)"
 	assert_line "  cmdline.txt: removed first-boot 'init=/usr/lib/raspberrypi-sys-mods/firstboot'"
 	refute_line --partial dphys-swapfile
+	assert_line "  regenerate_ssh_host_keys: disabled (removed /etc/systemd/system/multi-user.target.wants/regenerate_ssh_host_keys.service)"
+	assert_line "  regenerate_ssh_host_keys: masked (/etc/systemd/system/regenerate_ssh_host_keys.service -> /dev/null)"
 	local v
 	v=$(version_dir trixie 1)
 	grep -qx 'no-auto-default=\*' "$v/root/etc/NetworkManager/conf.d/90-bramble-nfsroot.conf"

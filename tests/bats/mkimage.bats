@@ -204,7 +204,7 @@ mt() { MTOOLS_SKIP_CHECK=1 "$@"; }
 		<(mt mtype -i "$boot" ::/network-config)
 	run dbg_on "$root" "cat /etc/rpi/swap.conf"
 	assert_line 'Mechanism=auto'
-	for u in rpi-swap cloud-init NetworkManager ssh userconfig fake-hwclock; do
+	for u in rpi-swap cloud-init NetworkManager ssh userconfig fake-hwclock regenerate_ssh_host_keys; do
 		run dbg_on "$root" "stat /etc/systemd/system/multi-user.target.wants/$u.service"
 		assert_output --partial 'Type: symlink'
 	done

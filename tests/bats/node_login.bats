@@ -42,7 +42,8 @@ password_hash='$HASH'"
 	[ -x "$id/usr/lib/bramble/login" ]
 	# the NoCloud seed says the same, as YAML cloud-init reads
 	assert_equal "$(user_data node01)" "$(python3 -c 'import json,sys
-print(json.dumps({"hostname": "node01", "manage_etc_hosts": False, "users": [{
+print(json.dumps({"hostname": "node01", "manage_etc_hosts": False, "ssh_deletekeys": False,
+  "ssh_genkeytypes": [], "growpart": {"mode": "off"}, "resize_rootfs": False, "users": [{
   "name": "alice", "shell": "/bin/bash", "lock_passwd": False, "passwd": sys.argv[1],
   "sudo": "ALL=(ALL) NOPASSWD:ALL",
   "groups": ["adm", "dialout", "cdrom", "sudo", "audio", "video", "plugdev", "games", "users",
@@ -75,7 +76,7 @@ print(json.dumps({"hostname": "node01", "manage_etc_hosts": False, "users": [{
 	imgtool node build
 	grep -qx 'user=' "$(ident_of node01)/etc/bramble/login.conf"
 	[ ! -e "$(ident_of node01)/etc/bramble/authorized_keys.alice" ]
-	assert_equal "$(user_data node01)" '{"hostname": "node01", "manage_etc_hosts": false}'
+	assert_equal "$(user_data node01)" '{"growpart": {"mode": "off"}, "hostname": "node01", "manage_etc_hosts": false, "resize_rootfs": false, "ssh_deletekeys": false, "ssh_genkeytypes": []}'
 }
 
 @test "login: bad settings are one-line errors that change nothing" {

@@ -9,11 +9,7 @@ load helpers
 load bootsrv_lib
 
 setup() {
-	bramble_setup
-	need_root
-	need_cmd dnsmasq
-	need_cmd ganesha.nfsd
-	bootsrv_net full
+	bootsrv_setup full
 	imgtool image import -q "$(synth_image base)" --name os
 }
 

@@ -10,11 +10,7 @@ load bootsrv_lib
 URL=http://10.42.0.1:8042
 
 setup() {
-	bramble_setup
-	need_root
-	need_cmd dnsmasq
-	need_cmd ganesha.nfsd
-	bootsrv_net full
+	bootsrv_setup full
 	printf '[bootsrv]\nhttp_listen = 10.42.0.1:8042\n' >>"$BRAMBLE_CONFIG"
 	imgtool image import -q "$(synth_image base)" --name os
 }

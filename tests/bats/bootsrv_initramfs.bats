@@ -9,11 +9,7 @@ load helpers
 load bootsrv_lib
 
 setup() {
-	bramble_setup
-	need_root
-	need_cmd dnsmasq
-	need_cmd ganesha.nfsd
-	bootsrv_net full
+	bootsrv_setup full
 	printf 'CONFIG_ROOT_NFS=y\nCONFIG_IP_PNP=y\nCONFIG_IP_PNP_DHCP=y\n' >"$BATS_TEST_TMPDIR/kconfig"
 	imgtool image import -q "$(synth_image base)" --name plain
 	imgtool image import -q "$(synth_image kconfig \

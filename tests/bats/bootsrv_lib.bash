@@ -1,6 +1,8 @@
 # Helpers for the bootsrv tests: a head namespace with bramble.conf for
 # it, bootsrv run inside it (stopped at teardown), clients on the bridge.
 #
+#   bootsrv_setup [MODE]      a test's setup: root, dnsmasq and Ganesha needed,
+#                             then bootsrv_net MODE
 #   bootsrv_net [MODE]        head netns $HEAD (br0 10.42.0.1/24), config for MODE
 #                             (proxy|full, default full) with dhcp_range .100-.200
 #   bootsrv_start             bootsrv run in $HEAD; waits until it serves
@@ -14,6 +16,14 @@
 #   site_dhcp_start           the site's DHCP server (busybox udhcpd, 10.42.0.254)
 
 load net
+
+bootsrv_setup() {
+	bramble_setup
+	need_root
+	need_cmd dnsmasq
+	need_cmd ganesha.nfsd
+	bootsrv_net "$@"
+}
 
 bootsrv_net() {
 	local mode=${1:-full}

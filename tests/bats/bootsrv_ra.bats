@@ -10,11 +10,7 @@ load bootsrv_lib
 load pxe
 
 setup() {
-	bramble_setup
-	need_root
-	need_cmd dnsmasq
-	need_cmd ganesha.nfsd
-	bootsrv_net proxy
+	bootsrv_setup proxy
 	CLIENT=$(net_name c)
 	net_client "$HEAD" "$CLIENT" 02:00:00:00:00:31
 	ip netns exec "$CLIENT" sysctl -qw net.ipv6.conf.eth0.accept_ra=1

@@ -7,11 +7,7 @@ load helpers
 load bootsrv_lib
 
 setup() {
-	bramble_setup
-	need_root
-	need_cmd dnsmasq
-	need_cmd ganesha.nfsd
-	bootsrv_net full
+	bootsrv_setup full
 	imgtool image import -q "$(synth_image base)" --name os
 	# os@2: the same tree plus one file (a second import is a version too,
 	# without needing qemu for image exec)

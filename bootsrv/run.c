@@ -6,6 +6,7 @@
  */
 #include "bootsrv.h"
 
+#include "db.h"
 #include "err.h"
 #include "fsutil.h"
 #include "log.h"
@@ -247,11 +248,19 @@ static int stop_leftovers(struct daemon *d)
 	return 0;
 }
 
+/* SQLite's page cache grows with every page the daemon touches, up to 2 MB
+ * per connection by default: the boot log alone would grow bootsrv's
+ * resident memory storm after storm. Its queries touch few pages. */
+static int cap_db_cache(sqlite3 *db)
+{
+	return db_exec(db, "PRAGMA cache_size = -256");
+}
+
 static int serve(struct daemon *d)
 {
 	if (check_network(d->cfg) < 0 || take_pidlock(d) < 0 || stop_leftovers(d) < 0 ||
 	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
-	    bootdb_prune(d->db) < 0 ||
+	    bootdb_prune(d->db) < 0 || cap_db_cache(d->db) < 0 ||
 	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 || ra_watch(d) < 0 ||
 	    sniff_open(d) < 0 || rollout_resume(d) < 0 || control_open(d) < 0 || http_open(d) < 0)
 		return -1;

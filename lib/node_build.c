@@ -545,17 +545,20 @@ out:
 	return rc;
 }
 
-/* Every node's files live and durable first, then every manifest naming
- * them: two batches, four syncfs for the whole build. */
+/* Every node's files live first, then every manifest naming them: the
+ * manifests' commit flushes the files' renames with the manifests' temp
+ * files, so a manifest is never durable before what it names. Three
+ * syncfs for the whole build. */
 static int write_nodes(struct builder *b)
 {
 	struct sync_batch files = { 0 }, manifests = { 0 };
 	char *nodes = state_path(b->st, "nodes");
-	int rc = -1;
+	int rc = -1, dirty;
 
 	for (size_t i = 0; i < b->nplans; i++)
 		if (stage_node(b, &b->plans[i], &files) < 0)
 			goto out;
+	dirty = sync_batch_dirty(&files);
 	if (sync_batch_commit(&files, nodes) < 0)
 		goto out;
 	for (size_t i = 0; i < b->nplans; i++) {
@@ -563,7 +566,10 @@ static int write_nodes(struct builder *b)
 			goto out;
 		crashpoint("node-written");	/* the first of several */
 	}
-	rc = sync_batch_commit(&manifests, nodes);
+	dirty |= sync_batch_dirty(&manifests);
+	if (sync_batch_commit(&manifests, nodes) < 0 || (dirty && sync_fs(nodes) < 0))
+		goto out;
+	rc = 0;
 out:
 	sync_batch_free(&files);
 	sync_batch_free(&manifests);

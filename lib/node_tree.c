@@ -434,10 +434,13 @@ int sync_batch_commit(struct sync_batch *b, const char *fsdir)
 		free(b->tmp[i]);
 		b->tmp[i] = NULL;
 	}
-	if (rc == 0)
-		rc = sync_fs(fsdir);
 	sync_batch_free(b);
 	return rc;
+}
+
+int sync_batch_dirty(const struct sync_batch *b)
+{
+	return b->n || b->changed;
 }
 
 void sync_batch_free(struct sync_batch *b)
@@ -456,10 +459,11 @@ void sync_batch_free(struct sync_batch *b)
 int tree_sync(const struct tree *t, const char *dir, struct sync_stats *stats)
 {
 	struct sync_batch b = { 0 };
-	int rc = tree_stage(t, dir, &b, stats);
+	int rc = tree_stage(t, dir, &b, stats), dirty = sync_batch_dirty(&b);
 
-	if (rc == 0)
-		return sync_batch_commit(&b, dir);
-	sync_batch_free(&b);
-	return rc;
+	if (rc < 0) {
+		sync_batch_free(&b);
+		return rc;
+	}
+	return sync_batch_commit(&b, dir) < 0 || (dirty && sync_fs(dir) < 0) ? -1 : 0;
 }

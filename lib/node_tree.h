@@ -71,11 +71,13 @@ struct sync_stats {
 
 /*
  * Syncs made durable together. Staging writes each new or changed file to
- * a temp name beside it; the commit flushes the filesystem once, renames
+ * a temp name beside it; the commit flushes the filesystem once and renames
  * every temp file over its live path (readers see the old file or the new
- * one, never a part), and flushes once more. Two syncfs for a whole build
- * instead of an fsync per file and directory: what a crash before the
- * commit leaves is temp files, which the next sync sweeps away.
+ * one, never a part). The renames, removals and new directories are
+ * durable at the next flush: the next batch's commit, or the caller's
+ * sync_fs() when sync_batch_dirty() was true before the commit. One syncfs
+ * per batch plus one, instead of an fsync per file and directory; what a
+ * crash before a commit leaves is temp files, which the next sync sweeps.
  */
 struct sync_batch {
 	char **tmp, **path;
@@ -90,8 +92,10 @@ int tree_stage(const struct tree *t, const char *dir, struct sync_batch *b,
 /* Stage writing len bytes at path (mode), as write_file_atomic would. */
 int sync_batch_file(struct sync_batch *b, const char *path, const void *data, size_t len,
 		    mode_t mode);
-/* Make what b staged live and durable; fsdir names the filesystem. Empties b. */
+/* Flush what b staged and make it live; fsdir names the filesystem. Empties b. */
 int sync_batch_commit(struct sync_batch *b, const char *fsdir);
+/* Does b hold anything a commit would change (then a flush must follow)? */
+int sync_batch_dirty(const struct sync_batch *b);
 void sync_batch_free(struct sync_batch *b);
 /* tree_stage and commit of t alone: durable when it returns. */
 int tree_sync(const struct tree *t, const char *dir, struct sync_stats *stats);

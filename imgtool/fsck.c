@@ -56,6 +56,7 @@ static int checks(struct fsck *f)
 {
 	int (*const steps[])(struct fsck *) = {
 		fsck_mounts, fsck_loops, fsck_tmp, fsck_versions, fsck_objects, fsck_nodes,
+		fsck_shares,
 	};
 	int rc = fsck_db(f);
 

@@ -1,7 +1,7 @@
 /*
  * imgtool fsck: the checks of the state directory, one file per area
  * (fsck_db.c, fsck_mounts.c, fsck_tmp.c, fsck_store.c, fsck_objects.c,
- * fsck_nodes.c), and how they report (fsck_report.c).
+ * fsck_nodes.c, fsck_shares.c), and how they report (fsck_report.c).
  *
  * A check prints one line per problem, naming the object. A problem that
  * is derivable from the database and the templates comes with its repair,
@@ -68,5 +68,6 @@ int fsck_tmp(struct fsck *f);
 int fsck_versions(struct fsck *f);
 int fsck_objects(struct fsck *f);
 int fsck_nodes(struct fsck *f);
+int fsck_shares(struct fsck *f);
 
 #endif

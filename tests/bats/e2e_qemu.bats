@@ -42,14 +42,6 @@ boot_vm1() {
 	vm wait "$1" 'bramble-node: heartbeat started'
 }
 
-# console_says DIR LINE REGEX: type LINE on the VM's shell, wait for REGEX
-console_says() {
-	local mark
-	mark=$(vm mark "$1")
-	vm send "$1" "$2"
-	vm wait "$1" "$3" --from "$mark" --timeout 10
-}
-
 @test "a PXE VM boots to userspace, keeps its files across a reboot, and a replacement boots as the same node" {
 	V1=$(vm_dir a)
 	boot_vm1 "$V1"

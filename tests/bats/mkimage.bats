@@ -271,7 +271,7 @@ pxe_dir() {
 		done
 		seen="$seen$m "
 	done <"$i/lib/modules/load-order"
-	for m in virtio_net e1000 virtio_pci nfsv3 nfs sunrpc; do
+	for m in virtio_net e1000 virtio_pci nfsv3 nfsv4 nfs sunrpc; do
 		[[ $seen == *" $m "* ]] || fail "initramfs lacks $m"
 	done
 	run modprobe -d "$d/usr" -S "$kver" --show-depends nfsv3

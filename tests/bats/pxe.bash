@@ -10,6 +10,7 @@
 #   need_vm                   skip unless QEMU and tap devices are available
 #   need_boot_stack           need_root, need_vm, dnsmasq and NFS-Ganesha
 #   vm_dir NAME               a directory for scripts/vm, stopped at teardown
+#   console_says DIR LINE REGEX   type LINE on the VM's shell, wait for REGEX
 
 pxe_image() {
 	local out="$CACHE/pxe"
@@ -63,4 +64,11 @@ vm_dir() {
 	local d="$BATS_TEST_TMPDIR/vm-$1"
 	defer vm stop "$d"
 	echo "$d"
+}
+
+console_says() {
+	local mark
+	mark=$(vm mark "$1")
+	vm send "$1" "$2"
+	vm wait "$1" "$3" --from "$mark" --timeout 20
 }

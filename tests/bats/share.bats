@@ -227,3 +227,21 @@ fstab_of() {
 	run imgtool share rm data
 	assert_success
 }
+
+@test "fsck names a share whose directory is gone and a directory of no share" {
+	imgtool share add data >/dev/null
+	mkdir -p "$BATS_TEST_TMPDIR/ext"
+	imgtool share add ext --path "$BATS_TEST_TMPDIR/ext" >/dev/null
+	run imgtool fsck
+	assert_success
+	rmdir "$BATS_TEST_TMPDIR/ext"
+	mkdir "$BRAMBLE_STATE/shares/old"
+	run imgtool fsck
+	assert_failure
+	assert_line "share ext: its directory $(realpath "$BATS_TEST_TMPDIR")/ext is missing: restore it, or 'imgtool share rm ext'"
+	assert_line "shares/old: a directory of no share (left by an interrupted 'imgtool share rm'?): remove it, or share it again with 'imgtool share add old --path $BRAMBLE_STATE/shares/old'"
+	# nothing to repair: the data is the users'
+	run imgtool fsck --repair
+	assert_failure
+	assert_dir_exists "$BRAMBLE_STATE/shares/old"
+}

@@ -44,6 +44,10 @@ static void exec_child(const struct child *c, char *const argv[], int pipe_w, pi
 		dup2(devnull, 0);
 	dup2(pipe_w, 1);
 	dup2(pipe_w, 2);
+	/* on the pipe, so it reaches our log; the child runs on at the old priority */
+	if (c->nice && setpriority(PRIO_PROCESS, 0, c->nice) < 0)
+		dprintf(2, "%s: cannot set nice %d (%s): run bootsrv as root\n", c->name, c->nice,
+			strerror(errno));
 	execvp(argv[0], argv);
 	dprintf(2, "%s: cannot run %s: %s\n", c->name, argv[0], strerror(errno));
 	_exit(127);

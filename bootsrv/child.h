@@ -1,6 +1,6 @@
 /*
  * A supervised child process (dnsmasq): started with fork+exec so its
- * file-descriptor limit can be raised first, stdout+stderr on a pipe the
+ * file-descriptor limit and scheduling priority can be set first, stdout+stderr on a pipe the
  * event loop reads, dies with bootsrv (PR_SET_PDEATHSIG).
  */
 #ifndef BOOTSRV_CHILD_H
@@ -13,6 +13,7 @@ struct child {
 	pid_t pid;		/* 0 while not running */
 	int out;		/* read end of its output pipe, -1 if none */
 	long nofile;		/* RLIMIT_NOFILE for it, 0: inherit ours */
+	int nice;		/* its nice value, 0: inherit ours */
 	unsigned restarts;	/* times restarted after dying */
 	long long started;	/* ms */
 	long long died;		/* ms, 0 while running or never started */

@@ -256,17 +256,21 @@ static int new_object(struct objstore *os, const char *dir, const char *path)
 	return out;
 }
 
-/* Give the filled object out its size, metadata and name. */
+/*
+ * Give the object out, filled with the extents ex, its size, metadata and
+ * name. Only a trailing hole needs the size set: most files end in data.
+ */
 static int publish(struct objstore *os, int out, const char *path, const struct stat *st,
-		   const struct xattrs *xa, const char *name)
+		   const struct xattrs *xa, const struct extent *ex, size_t n, const char *name)
 {
+	off_t end = n ? ex[n - 1].off + ex[n - 1].len : 0;
 	char sub[3] = { name[0], name[1], '\0' };
 	char *opath = xasprintf("%s/%s", os->dir, name);
 	int rc = -1;
 
 	if (fanout(os, sub) < 0)
 		goto done;
-	if (ftruncate(out, st->st_size) < 0) {
+	if (end < st->st_size && ftruncate(out, st->st_size) < 0) {
 		err_write("cannot write object %s for %s", opath, path);
 		goto done;
 	}
@@ -314,7 +318,7 @@ static int store_small(struct objstore *os, const char *path, const struct stat 
 			err_write("cannot write a new object in %s for %s", os->dir, path);
 			goto done;
 		}
-	rc = publish(os, out, path, st, xa, name);
+	rc = publish(os, out, path, st, xa, ex, n, name);
 done:
 	close(out);
 	return rc;
@@ -335,7 +339,7 @@ static int store_big(struct objstore *os, int fd, const char *path, const struct
 		return -1;
 	if (key_name(os, fd, path, st, xa, ex, n, out, name) == 0)
 		rc = fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) == 0
-			     ? 0 : publish(os, out, path, st, xa, name);
+			     ? 0 : publish(os, out, path, st, xa, ex, n, name);
 	close(out);
 	return rc;
 }

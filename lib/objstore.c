@@ -174,10 +174,11 @@ static void hash_meta(EVP_MD_CTX *md, const struct stat *st, const struct xattrs
 /*
  * Hash metadata and data extents (offset, length, bytes: a sparse file and
  * its filled twin are different objects, each copied faithfully). A small
- * file's data is left in os->buf for writing without a second read.
+ * file's data is left in os->buf for writing without a second read; a big
+ * one's is written to out as it is hashed (out < 0: hash only).
  */
 static int hash_file(struct objstore *os, int fd, const char *path, const struct stat *st,
-		     const struct xattrs *xa, const struct extent *ex, size_t n,
+		     const struct xattrs *xa, const struct extent *ex, size_t n, int out,
 		     unsigned char key[KEYLEN])
 {
 	int small = st->st_size <= SMALL;
@@ -197,6 +198,9 @@ static int hash_file(struct objstore *os, int fd, const char *path, const struct
 			if (file_pread(fd, p, want, at) < 0)
 				return err_errno("cannot read %s", path);
 			EVP_DigestUpdate(os->md, p, want);
+			if (out >= 0 && file_pwrite(out, p, want, at) < 0)
+				return err_write("cannot write a new object in %s for %s",
+						 os->dir, path);
 			done += (off_t)want;
 			if (os->progress)
 				progress_add(os->progress, want, 0);
@@ -238,32 +242,36 @@ static void remember(struct objstore *os, const char *name, const struct stat *s
 	os->stats.new_bytes += (uint64_t)st->st_size;
 }
 
-/* Write a new object from fd (data in os->buf when small). */
-static int create(struct objstore *os, int fd, const char *path, const struct stat *st,
-		  const struct xattrs *xa, const struct extent *ex, size_t n, const char *name)
+/*
+ * A new object's inode, nameless until publish() links it, made in dir
+ * (a fan-out dir when the name is known): ext4 allocates inodes near their
+ * dir's, so spreading them keeps each search for a free inode short.
+ */
+static int new_object(struct objstore *os, const char *dir, const char *path)
 {
+	int out = openat(os->dirfd, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+
+	if (out < 0)
+		return err_write("cannot create a new object in %s/%s for %s", os->dir, dir, path);
+	return out;
+}
+
+/*
+ * Give the object out, filled with the extents ex, its size, metadata and
+ * name. Only a trailing hole needs the size set: most files end in data.
+ */
+static int publish(struct objstore *os, int out, const char *path, const struct stat *st,
+		   const struct xattrs *xa, const struct extent *ex, size_t n, const char *name)
+{
+	off_t end = n ? ex[n - 1].off + ex[n - 1].len : 0;
 	char sub[3] = { name[0], name[1], '\0' };
 	char *opath = xasprintf("%s/%s", os->dir, name);
-	int out = -1, rc = -1;
+	int rc = -1;
 
 	if (fanout(os, sub) < 0)
 		goto done;
-	out = openat(os->dirfd, sub, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	if (out < 0) {
-		err_write("cannot create object %s for %s", opath, path);
-		goto done;
-	}
-	if (st->st_size <= SMALL) {
-		for (size_t i = 0; i < n; i++)
-			if (file_pwrite(out, os->buf + ex[i].off, (size_t)ex[i].len, ex[i].off) < 0) {
-				err_write("cannot write object %s for %s", opath, path);
-				goto done;
-			}
-		if (ftruncate(out, st->st_size) < 0) {
-			err_write("cannot write object %s for %s", opath, path);
-			goto done;
-		}
-	} else if (file_copy_data(fd, path, out, opath, ex, n, st->st_size) < 0) {
+	if (end < st->st_size && ftruncate(out, st->st_size) < 0) {
+		err_write("cannot write object %s for %s", opath, path);
 		goto done;
 	}
 	if (inode_set_meta(out, opath, st, xa) < 0)
@@ -275,25 +283,65 @@ static int create(struct objstore *os, int fd, const char *path, const struct st
 	remember(os, name, st);
 	rc = 0;
 done:
-	if (out >= 0)
-		close(out);
 	free(opath);
 	return rc;
 }
 
+/* Hash the file (writing it to out unless out < 0) and name its object. */
 static int key_name(struct objstore *os, int fd, const char *path, const struct stat *st,
-		    const struct xattrs *xa, struct extent **ex, size_t *n, char name[OBJNAME_MAX])
+		    const struct xattrs *xa, const struct extent *ex, size_t n, int out,
+		    char name[OBJNAME_MAX])
 {
 	unsigned char key[KEYLEN];
 
-	if (file_extents(fd, path, st, ex, n) < 0)
+	if (hash_file(os, fd, path, st, xa, ex, n, out, key) < 0)
 		return -1;
-	if (hash_file(os, fd, path, st, xa, *ex, *n, key) < 0) {
-		free(*ex);
-		return -1;
-	}
 	next_name(os, key, name);
 	return 0;
+}
+
+/* A small file, hashed into os->buf: write it out only when new. */
+static int store_small(struct objstore *os, const char *path, const struct stat *st,
+		       const struct xattrs *xa, const struct extent *ex, size_t n,
+		       const char *name)
+{
+	char sub[3] = { name[0], name[1], '\0' };
+	struct stat ost;
+	int out, rc = -1;
+
+	if (fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (fanout(os, sub) < 0 || (out = new_object(os, sub, path)) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (file_pwrite(out, os->buf + ex[i].off, (size_t)ex[i].len, ex[i].off) < 0) {
+			err_write("cannot write a new object in %s for %s", os->dir, path);
+			goto done;
+		}
+	rc = publish(os, out, path, st, xa, ex, n, name);
+done:
+	close(out);
+	return rc;
+}
+
+/*
+ * A big file is copied while it is hashed: one read of the source. When
+ * its object exists already, the copy is dropped unnamed.
+ */
+static int store_big(struct objstore *os, int fd, const char *path, const struct stat *st,
+		     const struct xattrs *xa, const struct extent *ex, size_t n,
+		     char name[OBJNAME_MAX])
+{
+	struct stat ost;
+	int out = new_object(os, ".", path), rc = -1;
+
+	if (out < 0)
+		return -1;
+	if (key_name(os, fd, path, st, xa, ex, n, out, name) == 0)
+		rc = fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) == 0
+			     ? 0 : publish(os, out, path, st, xa, ex, n, name);
+	close(out);
+	return rc;
 }
 
 int objstore_link(struct objstore *os, int fd, const char *path, const struct stat *st,
@@ -302,13 +350,15 @@ int objstore_link(struct objstore *os, int fd, const char *path, const struct st
 	char name[OBJNAME_MAX];
 	struct extent *ex;
 	size_t n;
-	struct stat ost;
-	int rc = 0;
+	int rc;
 
-	if (key_name(os, fd, path, st, xa, &ex, &n, name) < 0)
+	if (file_extents(fd, path, st, &ex, &n) < 0)
 		return -1;
-	if (fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) < 0)
-		rc = create(os, fd, path, st, xa, ex, n, name);
+	if (st->st_size > SMALL)
+		rc = store_big(os, fd, path, st, xa, ex, n, name);
+	else
+		rc = key_name(os, fd, path, st, xa, ex, n, -1, name) < 0
+			     ? -1 : store_small(os, path, st, xa, ex, n, name);
 	free(ex);
 	if (rc == 0 && linkat(os->dirfd, name, dirfd, dname, 0) < 0)
 		rc = err_write("cannot link %s/%s to %s", os->dir, name, path);
@@ -331,7 +381,8 @@ int objstore_absorb(struct objstore *os, const char *path)
 		err_errno("cannot open %s", path);
 		goto out;
 	}
-	if (xattrs_read(fd, path, &xa) < 0 || key_name(os, fd, path, &st, &xa, &ex, &n, name) < 0)
+	if (xattrs_read(fd, path, &xa) < 0 || file_extents(fd, path, &st, &ex, &n) < 0 ||
+	    key_name(os, fd, path, &st, &xa, ex, n, -1, name) < 0)
 		goto out;
 	if (fanout(os, (char[3]){ name[0], name[1], '\0' }) < 0)
 		goto out;
@@ -375,7 +426,7 @@ static int key_hex(struct objstore *os, int fd, const char *path, char hex[2 * K
 		goto out;
 	}
 	if (xattrs_read(fd, path, &xa) < 0 || file_extents(fd, path, &st, &ex, &n) < 0 ||
-	    hash_file(os, fd, path, &st, &xa, ex, n, key) < 0)
+	    hash_file(os, fd, path, &st, &xa, ex, n, -1, key) < 0)
 		goto out;
 	for (int i = 0; i < KEYLEN; i++)
 		sprintf(hex + 2 * i, "%02x", key[i]);

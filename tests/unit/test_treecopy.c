@@ -23,7 +23,7 @@ static char tmp[] = "/tmp/bramble-treecopy-XXXXXX";
 
 static const char *const names[] = {
 	"dir", "dir/file", "dir/link-a", "dir/link-b", "dir/sym", "dir/fifo",
-	"dir/null", "dir/sparse", "dir/setuid",
+	"dir/null", "dir/sparse", "dir/tail-hole", "dir/setuid",
 };
 
 static char *at(const char *top, const char *rel)
@@ -63,6 +63,14 @@ static void make_source(void)
 	fd = open(p, O_WRONLY | O_CREAT, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, "x", 1, 32 << 20), 1);
+	close(fd);
+	free(p);
+	/* Past the size a big object is copied in: only its size says the hole. */
+	p = at("src", "dir/tail-hole");
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "x", 1, 0), 1);
+	assert_int_equal(ftruncate(fd, 8 << 20), 0);
 	close(fd);
 	free(p);
 	p = at("src", "dir/setuid");
@@ -117,9 +125,9 @@ static void plain_copy(void **state)
 
 	(void)state;
 	assert_int_equal(treecopy_scan(src, &files, &bytes), 0);
-	assert_int_equal(files, 8);
+	assert_int_equal(files, 9);
 	assert_int_equal(treecopy(src, dst, &tc), 0);
-	assert_int_equal(tc.files, 8);
+	assert_int_equal(tc.files, 9);
 	assert_int_equal(tc.dirs, 2);
 	same_inode_data("plain");
 	/* An existing destination is refused, not merged into. */
@@ -137,8 +145,8 @@ static void store_copy(void **state)
 	(void)state;
 	assert_int_equal(objstore_open(objects, &tc.store), 0);
 	assert_int_equal(treecopy(src, dst, &tc), 0);
-	/* file, link pair (one object), sparse, setuid */
-	assert_int_equal(objstore_stats(tc.store)->new_files, 4);
+	/* file, link pair (one object), sparse, tail-hole, setuid */
+	assert_int_equal(objstore_stats(tc.store)->new_files, 5);
 	objstore_commit(tc.store);
 	objstore_close(tc.store);
 	same_inode_data("stored");

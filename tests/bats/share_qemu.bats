@@ -39,7 +39,7 @@ lockhold() {
 	cc -static -O2 -o "$1" "$BATS_TEST_TMPDIR/lockhold.c"
 }
 
-@test "the VM's kernel mounts its v3 shares: a file crosses, root is squashed, read-only refuses" {
+@test "the VM's kernel mounts its v3 shares: a file crosses, root is squashed, read-only refuses; the share outlives a bootsrv restart and a reboot" {
 	bootsrv_net proxy
 	site_router
 	imgtool node add vm1 --mac 52:54:00:42:00:11 --model pxe --image pxe >/dev/null
@@ -67,6 +67,15 @@ lockhold() {
 	assert_file_not_exists "$docs/x"
 	echo from-head >"$data/open/head.txt"
 	console_says "$V" 'cat /srv/data/open/head.txt' '^from-head'
+	# the share outlives a restart of bootsrv and a reboot of the node
+	bootsrv_stop
+	bootsrv_start
+	local mark
+	mark=$(vm mark "$V")
+	vm send "$V" reboot
+	vm wait "$V" 'bramble-node: heartbeat started' --from "$mark"
+	console_says "$V" "mkdir -p /srv/data && mount -t nfs -o $opts 10.42.0.1:/shares/data /srv/data && echo REMOUNT''ED" '^REMOUNTED'
+	console_says "$V" 'cat /srv/data/open/vm.txt' '^from-vm'
 }
 
 @test "the VM's kernel mounts a v4.1 share; its flock blocks a libnfs client on another node" {

@@ -10,7 +10,8 @@
 /* The built-in names; node_vars() sets each (tests/unit/test_node_vars.c checks). */
 static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
-	"image", "version", "cluster", "export", "nfsroot", "machine_id", "image_config",
+	"image", "version", "cluster", "export", "nfs_options", "nfsroot", "machine_id",
+	"image_config",
 	"ntp_servers", "nodes", "config", "ssh_host_keys", "login_user", "login_password_hash",
 	"login_authorized_keys", "login_keys", "kernel_nfsroot", "shares", NULL,
 };
@@ -130,7 +131,15 @@ struct tscope *node_vars(const struct node *n, const struct node_env *env)
 	v = env->export ? xstrdup(env->export) : xasprintf(NODE_EXPORT_FMT, n->name);
 	tscope_set(s, "export", v);
 	free(v);
-	v = xasprintf("%s:%s,vers=3,tcp,nolock", env->cfg->server_ip, tscope_get(s, "export"));
+	/*
+	 * The root's mount, by the kernel or initramfs and again by fstab.
+	 * noacl: Ganesha fails NFSACL's SETACL with EIO, which fails a real
+	 * systemd's StateDirectory= set-up; without it the client says
+	 * EOPNOTSUPP, which every caller handles. No NLM on the root.
+	 */
+	tscope_set(s, "nfs_options", "vers=3,tcp,nolock,noacl");
+	v = xasprintf("%s:%s,%s", env->cfg->server_ip, tscope_get(s, "export"),
+		      tscope_get(s, "nfs_options"));
 	tscope_set(s, "nfsroot", v);
 	free(v);
 	tscope_set(s, "machine_id", or_empty(env->machine_id));

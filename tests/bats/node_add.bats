@@ -20,7 +20,7 @@ setup() {
 	assert_equal "$(cat "$ident/etc/hostname")" node01
 	assert_equal "$(cat "$ident/etc/bramble/image")" os@1
 	grep -qx '10.42.0.11	node01' "$ident/etc/hosts"
-	grep -q '^10.42.0.1:/nodes/node01	/	nfs	rw,vers=3,tcp,nolock' "$ident/etc/fstab"
+	grep -q '^10.42.0.1:/nodes/node01	/	nfs	rw,vers=3,tcp,nolock,noacl' "$ident/etc/fstab"
 	grep -q '^tmpfs.*/tmp' "$ident/etc/fstab"
 	run grep -vE '^#' "$ident/etc/fstab"
 	refute_output --regexp 'mmcblk|PARTUUID|/boot'
@@ -53,7 +53,7 @@ setup() {
 	done
 	# rendered cmdline.txt and config.txt
 	assert_equal "$(cat "$boot/cmdline.txt")" \
-		"console=serial0,115200 console=tty1 root=/dev/nfs nfsroot=10.42.0.1:/nodes/node01,vers=3,tcp,nolock rw ip=dhcp rootwait"
+		"console=serial0,115200 console=tty1 root=/dev/nfs nfsroot=10.42.0.1:/nodes/node01,vers=3,tcp,nolock,noacl rw ip=dhcp rootwait"
 	[ "$(stat -c %i "$boot/config.txt")" != "$(stat -c %i "$img/config.txt")" ]
 	grep -qx 'auto_initramfs=1' "$boot/config.txt"
 	grep -qx 'gpu_mem=16' "$boot/config.txt"

@@ -29,7 +29,7 @@ setup() {
 	assert_equal "$(stat -c '%u:%g %a' "$(ident_of node01)/home/pi")" '1000:1000 750'
 	assert_equal "$(cat "$(ident_of node01)/etc/issue")" "static file"
 	assert_equal "$(cat "$(boot_of 02:00:00:00:00:01)/cmdline.txt")" \
-		"root=/dev/nfs nfsroot=10.42.0.1:/nodes/node01,vers=3,tcp,nolock rw ip=dhcp quiet"
+		"root=/dev/nfs nfsroot=10.42.0.1:/nodes/node01,vers=3,tcp,nolock,noacl rw ip=dhcp quiet"
 	# the defaults still come from the first dir
 	[ -f "$(ident_of node01)/etc/fstab" ]
 }

@@ -42,7 +42,7 @@ fetch() {
 	cmp <(fetch 9ffefdef/overlays/vc4-kms-v3d.dtbo) "$img/overlays/vc4-kms-v3d.dtbo"
 	cmp <(fetch start4.elf) "$img/start4.elf"
 	cmp <(fetch cmdline.txt) "$boot/cmdline.txt"
-	fetch cmdline.txt | grep -q 'nfsroot=10.42.0.1:/nodes/node01,vers=3,tcp,nolock'
+	fetch cmdline.txt | grep -q 'nfsroot=10.42.0.1:/nodes/node01,vers=3,tcp,nolock,noacl'
 	grep -q "sent $boot/9ffefdef/start4.elf to 10.42.0.11" "$BATS_TEST_TMPDIR/dnsmasq.log"
 	# after a board swap the old MAC gets nothing, the new board everything
 	# (another address: dnsmasq caches address -> MAC for a while)

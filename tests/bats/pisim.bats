@@ -42,7 +42,7 @@ boot_tree() {
 	[all]
 	auto_initramfs=1
 	EOF
-	echo "console=serial0,115200 root=/dev/nfs nfsroot=$HEAD_IP:/nodes/n1,vers=3,tcp,nolock ip=dhcp rw rootwait" \
+	echo "console=serial0,115200 root=/dev/nfs nfsroot=$HEAD_IP:/nodes/n1,vers=3,tcp,nolock,noacl ip=dhcp rw rootwait" \
 		>"$d/cmdline.txt"
 	case $model in
 	4) set -- start4.elf:700000 fixup4.dat:5400 bcm2711-rpi-4-b.dtb:52000 overlays/overlay_map.dtb:3000 \

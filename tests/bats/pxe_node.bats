@@ -35,7 +35,7 @@ inode() { stat -c %i "$1"; }
 	run cat "$b/boot.ipxe"
 	assert_line --index 0 '#!ipxe'
 	assert_line 'echo bramble: node pc1, image pxe@1'
-	assert_line 'kernel vmlinuz initrd=initrd.img root=/dev/nfs nfsroot=10.42.0.1:/nodes/pc1,vers=3,tcp,nolock rw ip=dhcp console=tty0 console=ttyS0,115200 quiet'
+	assert_line 'kernel vmlinuz initrd=initrd.img root=/dev/nfs nfsroot=10.42.0.1:/nodes/pc1,vers=3,tcp,nolock,noacl rw ip=dhcp console=tty0 console=ttyS0,115200 quiet'
 	assert_line 'initrd initrd.img'
 	assert_line 'boot'
 	# links, not copies, of the image version's files

@@ -47,7 +47,7 @@ static void every_builtin_is_set(void **state)
 	assert_string_equal(out,
 		"node01 dc:a6:32:01:02:03 dc-a6-32-01-02-03 9ffefdef 4 10.42.0.11 "
 		"10.42.0.1/24 bookworm bookworm@2 lab "
-		"/nodes/node01 10.42.0.1:/nodes/node01,vers=3,tcp,nolock 0123456789abcdef0123456789abcdef "
+		"/nodes/node01 10.42.0.1:/nodes/node01,vers=3,tcp,nolock,noacl 0123456789abcdef0123456789abcdef "
 		"arm_64bit=1 r1 [10.42.0.1 192.0.2.1]\n"
 		"node01:10.42.0.11:dc:a6:32:01:02:03:9ffefdef:4 node02::::5 \n"
 		"gpu_mem=16");

@@ -148,11 +148,11 @@ static void nfsroot_ok(void **state)
 	char *p;
 
 	(void)state;
-	bootargs_parse("console=tty1 root=/dev/nfs nfsroot=10.42.0.1:/nodes/%s,vers=3,tcp,nolock "
+	bootargs_parse("console=tty1 root=/dev/nfs nfsroot=10.42.0.1:/nodes/%s,vers=3,tcp,nolock,noacl "
 		       "ip=dhcp rw rootwait\nsecond line ignored nfsroot=x", &b);
 	assert_string_equal(b.nfs_server, "10.42.0.1");
 	assert_string_equal(b.nfs_path, "/nodes/%s");
-	assert_string_equal(b.nfs_opts, "vers=3,tcp,nolock");
+	assert_string_equal(b.nfs_opts, "vers=3,tcp,nolock,noacl");
 	assert_int_equal(b.ip, IPCONF_DHCP);
 	assert_int_equal(bootargs_check(&b, 0), 0);
 	p = bootargs_nfs_path(&b, "10.42.0.7");

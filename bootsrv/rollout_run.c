@@ -14,6 +14,7 @@
 #include "store.h"
 #include "xalloc.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -273,9 +274,8 @@ static int switch_node(struct daemon *d, struct rnode *n, const char *image, int
 		return err_set("node %s is no longer in the inventory", n->name);
 	if (state_trylock(d->st) < 0) {
 		if (!n->lock_waiting)
-			rollout_log(d->db, d->rollout, "%s: asked to boot; its root is switched once "
-				    "the state lock is free (it is held until then): %s", n->name,
-				    err_get());
+			rollout_log(d->db, d->rollout, "%s: its root is switched once the state lock "
+				    "is free (it is held until then): %s", n->name, err_get());
 		n->lock_waiting = 1;
 		return 1;
 	}
@@ -303,10 +303,15 @@ static void reload(struct daemon *d)
 		log_warn("%s", err_get());
 }
 
-static void fail_node(struct daemon *d, struct rnode *n, const char *fmt, const char *detail)
+static __attribute__((format(printf, 3, 4)))
+void fail_node(struct daemon *d, struct rnode *n, const char *fmt, ...)
 {
+	va_list ap;
+
 	free(n->why);
-	n->why = xasprintf(fmt, detail);
+	va_start(ap, fmt);
+	n->why = xvasprintf(fmt, ap);
+	va_end(ap);
 	n->state = RN_FAILED;
 	save_node(d, n);
 	rollout_log(d->db, d->rollout, "%s failed: %s", n->name, n->why);
@@ -422,12 +427,8 @@ static void follow(struct daemon *d, struct rnode *n)
 			    n->name, want, b->boot_id, (now_ms() - n->reboot_at) / 1000.0);
 	} else if ((n->state == RN_REBOOTING || n->state == RN_SWITCHED) && now_ms() > n->deadline) {
 		why = how_far(d, n, b);
-		free(n->why);
-		n->why = xasprintf("not back on %s within %d s: %s", want, d->rollout->timeout, why);
+		fail_node(d, n, "not back on %s within %d s: %s", want, d->rollout->timeout, why);
 		free(why);
-		n->state = RN_FAILED;
-		save_node(d, n);
-		rollout_log(d->db, d->rollout, "%s failed: %s", n->name, n->why);
 	}
 	free(want);
 }
@@ -625,11 +626,7 @@ int rollout_reaped(struct daemon *d, pid_t pid, int status)
 				    line);
 			return 1;
 		}
-		free(n->why);
-		n->why = xasprintf("reboot hook %s%s%s", how, *line ? ": " : "", line);
-		n->state = RN_FAILED;
-		save_node(d, n);
-		rollout_log(d->db, r, "%s failed: %s", n->name, n->why);
+		fail_node(d, n, "reboot hook %s%s%s", how, *line ? ": " : "", line);
 		return 1;
 	}
 	return 0;

@@ -66,6 +66,12 @@ heartbeat() {	# heartbeat NODE FIELD
 	sed -n "s/^$2=//p" "$BRAMBLE_STATE/nodes/$1/state/upper/var/lib/bramble/heartbeat"
 }
 
+# DISCOVERs the node's latest emulated boot sent before it was answered
+discovers() {
+	tail -n1 "$BATS_TEST_TMPDIR/$1.json" | python3 -c 'import json, sys
+print(json.load(sys.stdin)["dhcp"]["discovers"])'
+}
+
 db_version() {
 	sqlite3_q "SELECT image || '@' || ver FROM nodes WHERE name = '$1'"
 }
@@ -103,9 +109,7 @@ assert_on() {
 		sw=$(grep -n "n$i: switched root from os@1 to os@2 while it was down" <<<"$output" | cut -d: -f1)
 		[ "$rb" -lt "$sw" ]
 		# held: its first DISCOVER went unanswered, a retry after the switch was not
-		discovers=$(tail -n1 "$BATS_TEST_TMPDIR/n$i.json" | python3 -c 'import json, sys
-print(json.load(sys.stdin)["dhcp"]["discovers"])')
-		[ "$discovers" -ge 2 ]
+		[ "$(discovers "n$i")" -ge 2 ]
 	done
 	# no hold outlives the rollout: every node is in dnsmasq's hosts file
 	for i in $(seq 8); do assert_file_contains "$BRAMBLE_STATE/run/dnsmasq.hosts" "^$(mac_of "$i"),"; done
@@ -124,6 +128,25 @@ print(json.load(sys.stdin)["dhcp"]["discovers"])')
 	run bootsrv rollout --status
 	assert_line --index 0 "rollback 2 to previous versions: done"
 	assert_line --regexp '^n1 +1 +os@2 +os@1 +done'
+}
+
+@test "proxy DHCP: a held node gets the site's address offer but no boot offer until it is switched" {
+	sed -i 's/^dhcp_mode = full$/dhcp_mode = proxy/' "$BRAMBLE_CONFIG"
+	site_dhcp_start
+	add_nodes 2
+	bootsrv_start
+	boot_all 2
+	run bootsrv rollout os@2 --batch 2 --timeout 60 --reboot-cmd "$HOOK"
+	assert_success
+	assert_line --partial "done: 2 nodes on os@2"
+	for i in 1 2; do
+		assert_line --partial "n$i: switched root from os@1 to os@2 while it was down"
+		assert_on "n$i" os@2
+		assert_equal "$(heartbeat "n$i" image)" os@2
+		[ "$(discovers "n$i")" -ge 2 ]
+		assert_equal "$(tail -n1 "$BATS_TEST_TMPDIR/n$i.json" | python3 -c 'import json, sys
+d = json.load(sys.stdin)["dhcp"]; print(d["proxy"], d["address_server"])')" "True 10.42.0.254"
+	done
 }
 
 @test "a failing reboot hook stops the rollout: its batch goes back, later nodes untouched" {

@@ -109,6 +109,8 @@ int rollback_plan(sqlite3 *db, char *const *names, size_t n, struct rollout *r);
  * (pid in n->hook). */
 int rollout_hook_start(struct daemon *d, const struct rollout *r, struct rnode *n,
 		       const char *to_image, int to_ver);
+/* Stop n's hook if it still runs, its output unread. */
+void rollout_hook_stop(struct rnode *n);
 /* The hook's last line of output, read once it ended ("" when none). */
 void rollout_hook_output(struct rnode *n, char *line, size_t len);
 

@@ -496,8 +496,7 @@ static void send_back(struct daemon *d, struct rnode *n)
 {
 	struct rollout *r = d->rollout;
 
-	if (n->hook.pid > 0)
-		child_stop(&n->hook, 1000);
+	rollout_hook_stop(n);
 	if (!on_target(d, n)) {
 		n->state = RN_REVERTED;	/* a failed node keeps its why */
 		save_node(d, n);

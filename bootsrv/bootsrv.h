@@ -34,6 +34,7 @@ struct bnode {
 	long long since;	/* ms: phase entered */
 	long long last_seen;	/* ms: last packet, transfer or heartbeat */
 	long long boot_started;	/* ms: DHCP of the current boot, 0 if none */
+	long long pxe_dhcp_at;	/* ms: its bootloader's latest DHCP request, 0 if none */
 	long long last_boot_ms;	/* DHCP to up of the last complete boot */
 	long long hb_mtime;	/* ns: heartbeat mtime last read */
 	char ip[46];
@@ -230,6 +231,9 @@ void rollout_tick(struct daemon *d);
 int rollout_reaped(struct daemon *d, pid_t pid, int status);
 /* At start: pick up a rollout a stopped or killed daemon left running. */
 int rollout_resume(struct daemon *d);
+/* 1 while the rollout holds the node: rebooted, its DHCP unanswered until
+ * its root is switched (dnsmasq.c leaves it out of the hosts file). */
+int rollout_holds(const struct daemon *d, const char *name);
 void rollout_close(struct daemon *d);
 
 #endif

@@ -48,8 +48,12 @@ static int render(struct daemon *d, int *conf_changed, int *hosts_changed)
 	char *conf, *hosts;
 	int rc = 0;
 
-	for (size_t i = 0; i < d->nnodes; i++)
+	for (size_t i = 0; i < d->nnodes; i++) {
 		v[i] = d->nodes[i].n;	/* shallow: the renderer only reads */
+		/* a held node is left out: not "known", so its DHCP goes unanswered */
+		if (rollout_holds(d, v[i].name))
+			v[i].mac = NULL;
+	}
 	conf = dnsmasq_render_conf(d->cfg, &p, tftp_max, d->ipv6_ra);
 	hosts = dnsmasq_render_hosts(d->cfg, v, d->nnodes);
 	free(v);

@@ -7,27 +7,42 @@
  * follows every boot; the client only starts it and prints its log, so it
  * goes on when the client goes away. Each node of the current batch steps
  *
- *   pending -> switched -> rebooting -> done
+ *   pending -> rebooting -> switched -> done
  *
- * pending:   its root is switched: unexported and unmounted, its row set
- *            to the target version with its identity layer and boot dir
- *            re-rendered in place (node_update), mounted and exported again
- * switched:  the reboot hook runs for it
- * rebooting: until its heartbeat names a new boot id and the target
- *            version (done), or --timeout passes or the hook fails (failed)
+ * pending:   untouched
+ * rebooting: held (dnsmasq's hosts file leaves its MAC out, so its DHCP
+ *            goes unanswered) and the reboot hook started, its root still
+ *            the one it runs on: it shuts down cleanly
+ * switched:  its bootloader asked to boot (sniff.c saw its DHCP), so it is
+ *            down, in its firmware: its root was switched (unexported,
+ *            unmounted, its row set to the target version with its
+ *            identity layer and boot dir re-rendered in place by
+ *            node_update, mounted and exported again) and the hold lifted;
+ *            the firmware's next DHCP retry (every 4 s on a Pi, iPXE
+ *            likewise) is answered. It is done when its heartbeat names a
+ *            new boot id and the target version, failed when --timeout
+ *            (from the reboot) passes first or the hook fails.
  *
- * A failed node stops the rollout: the whole batch is switched back to
- * the versions it came from and rebooted (reverted), later batches stay
- * untouched, and the rollout ends failed naming the node and the phase it
- * reached (no DHCP, no TFTP, no NFS mount, no heartbeat), from the boot
- * events bootsrv recorded since the reboot.
+ * The switch takes the state lock without waiting: while another command
+ * (an import) holds it, the node stays held and the switch is tried again
+ * on the next tick, so the event loop never stalls behind it.
+ *
+ * A failed node stops the rollout: the whole batch goes back (reverted),
+ * later batches stay untouched, and the rollout ends failed naming the
+ * node and the phase it reached (no DHCP, no TFTP, no NFS mount, no
+ * heartbeat), from the boot events bootsrv recorded since the reboot. A
+ * node of the batch whose row was never switched is only let go (its hold
+ * lifted: its live root was never touched); a switched one goes back the
+ * way it came, held and rebooted (returning), switched back when it asks
+ * to boot, or when --timeout passes or its hook fails without it asking.
  *
  * Every step is written to the database before the next one (rollouts,
  * rollout_nodes, rollout_log: db.c migration 6), so a daemon killed at any
- * point resumes at start: a node caught mid-switch is switched again (the
- * switch is idempotent; at start every root is published from the
- * inventory, never a half-switched one), a rebooting one is waited for
- * until its deadline.
+ * point resumes at start, holds included (they are derived from the node
+ * states, so none outlives its rollout): a node caught mid-switch is
+ * switched again on its next DHCP retry (the switch is idempotent; at
+ * start every root is published from the inventory, never a half-switched
+ * one), a rebooting one is waited for until its deadline.
  */
 #ifndef BOOTSRV_ROLLOUT_H
 #define BOOTSRV_ROLLOUT_H
@@ -38,7 +53,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-enum rn_state { RN_PENDING, RN_SWITCHED, RN_REBOOTING, RN_DONE, RN_FAILED, RN_REVERTED };
+enum rn_state { RN_PENDING, RN_REBOOTING, RN_SWITCHED, RN_DONE, RN_FAILED, RN_REVERTED,
+		RN_RETURNING };
 enum ro_state { RO_RUNNING, RO_REVERTING, RO_DONE, RO_FAILED };
 
 struct rnode {
@@ -52,6 +68,7 @@ struct rnode {
 	long long deadline;	/* ms */
 	char *why;		/* what failed */
 	struct child hook;	/* the reboot hook while it runs */
+	int lock_waiting;	/* said that its switch waits for the state lock */
 };
 
 struct rollout {
@@ -92,6 +109,8 @@ int rollback_plan(sqlite3 *db, char *const *names, size_t n, struct rollout *r);
  * (pid in n->hook). */
 int rollout_hook_start(struct daemon *d, const struct rollout *r, struct rnode *n,
 		       const char *to_image, int to_ver);
+/* Stop n's hook if it still runs, its output unread. */
+void rollout_hook_stop(struct rnode *n);
 /* The hook's last line of output, read once it ended ("" when none). */
 void rollout_hook_output(struct rnode *n, char *line, size_t len);
 

@@ -109,6 +109,15 @@ out:
 	return rc;
 }
 
+void rollout_hook_stop(struct rnode *n)
+{
+	if (n->hook.pid > 0)
+		child_stop(&n->hook, 1000);
+	if (n->hook.out >= 0)
+		close(n->hook.out);
+	n->hook.out = -1;
+}
+
 void rollout_hook_output(struct rnode *n, char *line, size_t len)
 {
 	char buf[4096];

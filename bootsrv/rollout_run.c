@@ -14,6 +14,7 @@
 #include "store.h"
 #include "xalloc.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -201,43 +202,116 @@ json_t *rollout_status_request(struct daemon *d, json_t *req)
 	return o ? o : json_pack("{s:b, s:s}", "ok", 0, "error", err_get());
 }
 
+/* ---- holding a node -------------------------------------------------------- */
+
+/* Rebooted toward a switch that waits for its DHCP: dnsmasq must not answer it. */
+static int held(enum rn_state s)
+{
+	return s == RN_REBOOTING || s == RN_RETURNING;
+}
+
+int rollout_holds(const struct daemon *d, const char *name)
+{
+	const struct rollout *r = d->rollout;
+
+	for (size_t i = 0; r && i < r->n; i++)
+		if (held(r->nodes[i].state) && !strcmp(r->nodes[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* The node's bootloader asked to boot since its reboot hook started. */
+static int asked_to_boot(struct daemon *d, const struct rnode *n)
+{
+	struct bnode *b = bnode_of(d, n->name);
+
+	return b && b->pxe_dhcp_at >= n->reboot_at;
+}
+
+/* Its row names the version it is moved to: its root was switched. */
+static int on_target(struct daemon *d, const struct rnode *n)
+{
+	struct bnode *b = bnode_of(d, n->name);
+
+	return b && b->n.image && !strcmp(b->n.image, n->to_image) && b->n.ver == n->to_ver;
+}
+
+/* Hold n (state held) and start its reboot hook toward image@ver. */
+static int hold_and_reboot(struct daemon *d, struct rnode *n, enum rn_state state,
+			   const char *image, int ver)
+{
+	struct rollout *r = d->rollout;
+
+	n->state = state;
+	n->reboot_at = now_ms();
+	n->deadline = n->reboot_at + (long long)r->timeout * 1000;
+	n->lock_waiting = 0;
+	if (dnsmasq_reload(d) < 0)
+		return err_wrap("cannot keep dnsmasq from answering it: ");
+	if (rollout_hook_start(d, r, n, image, ver) < 0)
+		return err_wrap("cannot run its reboot hook: ");
+	save_node(d, n);
+	return 0;
+}
+
 /* ---- the steps ----------------------------------------------------------------- */
 
 /*
- * Move the node's root to image@ver: withdraw it (unexport, unmount),
- * change its row and re-render its identity layer and boot dir in place,
- * publish it again. Every step is idempotent, so a resumed rollout simply
- * switches a node again.
+ * Move the node's root to image@ver while it is down: withdraw it
+ * (unexport, unmount), change its row and re-render its identity layer and
+ * boot dir in place; the caller publishes it again (daemon_reload). Every
+ * step is idempotent, so a resumed rollout simply switches a node again.
+ * 1: another command holds the state lock; the loop must not wait for it
+ * (an import holds it for minutes), so the caller tries again next tick.
  */
-static int switch_node(struct daemon *d, const char *name, const char *image, int ver)
+static int switch_node(struct daemon *d, struct rnode *n, const char *image, int ver)
 {
-	struct bnode *b = bnode_of(d, name);
-	struct node n;
+	struct bnode *b = bnode_of(d, n->name);
+	struct node row;
 	int rc;
 
 	if (!b)
-		return err_set("node %s is no longer in the inventory", name);
-	if (nfs_unpublish_node(d, b) < 0 || state_lock(d->st) < 0)
-		return -1;
-	rc = inventory_get(d->db, name, &n);
+		return err_set("node %s is no longer in the inventory", n->name);
+	if (state_trylock(d->st) < 0) {
+		if (!n->lock_waiting)
+			rollout_log(d->db, d->rollout, "%s: its root is switched once the state lock "
+				    "is free (it is held until then): %s", n->name, err_get());
+		n->lock_waiting = 1;
+		return 1;
+	}
+	rc = nfs_unpublish_node(d, b);
+	if (rc == 0)
+		rc = inventory_get(d->db, n->name, &row);
 	if (rc == 0) {
-		free(n.image);
-		n.image = xstrdup(image);
-		n.ver = ver;
-		rc = node_update(d->st, d->db, d->cfg, &n);
-		node_free(&n);
+		free(row.image);
+		row.image = xstrdup(image);
+		row.ver = ver;
+		rc = node_update(d->st, d->db, d->cfg, &row);
+		node_free(&row);
 	} else if (rc > 0) {
-		rc = err_set("node %s is no longer in the inventory", name);
+		rc = err_set("node %s is no longer in the inventory", n->name);
 	}
 	state_unlock(d->st);
 	crashpoint("rollout-switched");	/* row changed, root not published */
-	return rc < 0 ? -1 : daemon_reload(d);
+	return rc;
 }
 
-static void fail_node(struct daemon *d, struct rnode *n, const char *fmt, const char *detail)
+/* Publish the switched roots and lift the holds that ended. */
+static void reload(struct daemon *d)
 {
+	if (daemon_reload(d) < 0)
+		log_warn("%s", err_get());
+}
+
+static __attribute__((format(printf, 3, 4)))
+void fail_node(struct daemon *d, struct rnode *n, const char *fmt, ...)
+{
+	va_list ap;
+
 	free(n->why);
-	n->why = xasprintf(fmt, detail);
+	va_start(ap, fmt);
+	n->why = xvasprintf(fmt, ap);
+	va_end(ap);
 	n->state = RN_FAILED;
 	save_node(d, n);
 	rollout_log(d->db, d->rollout, "%s failed: %s", n->name, n->why);
@@ -262,37 +336,46 @@ static void log_conflicts(struct daemon *d, const struct rnode *n)
 	free(text);
 }
 
-static void do_switch(struct daemon *d, struct rnode *n)
+/* pending -> rebooting: held, the hook started, its root still the one it runs on. */
+static void do_reboot(struct daemon *d, struct rnode *n)
 {
 	struct bnode *b = bnode_of(d, n->name);
+	struct rollout *r = d->rollout;
 
 	free(n->old_boot_id);
 	n->old_boot_id = b && *b->boot_id ? xstrdup(b->boot_id) : NULL;
-	if (switch_node(d, n->name, n->to_image, n->to_ver) < 0) {
+	log_conflicts(d, n);
+	if (hold_and_reboot(d, n, RN_REBOOTING, n->to_image, n->to_ver) < 0) {
+		fail_node(d, n, "%s", err_get());
+		return;
+	}
+	rollout_log(d->db, r, "%s: rebooting (hook pid %d); its root is switched when it asks to "
+		    "boot, then up to %d s in all for its heartbeat on %s@%d", n->name,
+		    (int)n->hook.pid, r->timeout, n->to_image, n->to_ver);
+}
+
+/* rebooting -> switched, once it asked to boot: it is in its firmware now. */
+static void switch_when_down(struct daemon *d, struct rnode *n)
+{
+	struct bnode *b = bnode_of(d, n->name);
+	double asked_after;
+	int rc;
+
+	if (!asked_to_boot(d, n))
+		return;
+	asked_after = (b->pxe_dhcp_at - n->reboot_at) / 1000.0;
+	if ((rc = switch_node(d, n, n->to_image, n->to_ver)) > 0)
+		return;
+	if (rc < 0) {
 		fail_node(d, n, "switching its root: %s", err_get());
 		return;
 	}
 	n->state = RN_SWITCHED;
 	save_node(d, n);
-	rollout_log(d->db, d->rollout, "%s: root switched from %s@%d to %s@%d", n->name,
-		    n->from_image, n->from_ver, n->to_image, n->to_ver);
-	log_conflicts(d, n);
-}
-
-static void do_reboot(struct daemon *d, struct rnode *n)
-{
-	struct rollout *r = d->rollout;
-
-	if (rollout_hook_start(d, r, n, n->to_image, n->to_ver) < 0) {
-		fail_node(d, n, "cannot run its reboot hook: %s", err_get());
-		return;
-	}
-	n->reboot_at = now_ms();
-	n->deadline = n->reboot_at + (long long)r->timeout * 1000;
-	n->state = RN_REBOOTING;
-	save_node(d, n);
-	rollout_log(d->db, r, "%s: rebooting (hook pid %d), waiting up to %d s for its heartbeat",
-		    n->name, (int)n->hook.pid, r->timeout);
+	reload(d);
+	rollout_log(d->db, d->rollout, "%s: switched root from %s@%d to %s@%d while it was down "
+		    "(it asked to boot %.1f s after the reboot)", n->name, n->from_image,
+		    n->from_ver, n->to_image, n->to_ver, asked_after);
 }
 
 /* What the node's boot reached since the reboot, from the boot events. */
@@ -312,6 +395,9 @@ static char *how_far(struct daemon *d, const struct rnode *n, const struct bnode
 			if (!strcmp((const char *)sqlite3_column_text(q, 0), kinds[i]) && i + 1 > seen)
 				seen = i + 1;
 	sqlite3_finalize(q);
+	if (n->state == RN_REBOOTING && n->lock_waiting)
+		return xstrdup("its root was never switched: it asked to boot, but another bramble "
+			       "command held the state lock all along (an image import?)");
 	switch (seen) {
 	case 0: return xstrdup("no DHCP: it did not ask to boot (did the reboot hook reboot it?)");
 	case 1: return xstrdup("no TFTP: it asked for DHCP but fetched no boot file");
@@ -324,25 +410,25 @@ static char *how_far(struct daemon *d, const struct rnode *n, const struct bnode
 	}
 }
 
-static void check_back(struct daemon *d, struct rnode *n)
+/* rebooting or switched: switched when down, done when up on the target, or late. */
+static void follow(struct daemon *d, struct rnode *n)
 {
-	struct bnode *b = bnode_of(d, n->name);
 	char *want = xasprintf("%s@%d", n->to_image, n->to_ver), *why;
+	struct bnode *b;
 
-	if (b && *b->boot_id && (!n->old_boot_id || strcmp(b->boot_id, n->old_boot_id)) &&
-	    !strcmp(b->image, want)) {
+	if (n->state == RN_REBOOTING)
+		switch_when_down(d, n);
+	b = bnode_of(d, n->name);	/* a switch re-reads the inventory */
+	if (n->state == RN_SWITCHED && b && *b->boot_id &&
+	    (!n->old_boot_id || strcmp(b->boot_id, n->old_boot_id)) && !strcmp(b->image, want)) {
 		n->state = RN_DONE;
 		save_node(d, n);
 		rollout_log(d->db, d->rollout, "%s: up on %s (boot %s, %.1f s after the reboot)",
 			    n->name, want, b->boot_id, (now_ms() - n->reboot_at) / 1000.0);
-	} else if (now_ms() > n->deadline) {
+	} else if ((n->state == RN_REBOOTING || n->state == RN_SWITCHED) && now_ms() > n->deadline) {
 		why = how_far(d, n, b);
-		free(n->why);
-		n->why = xasprintf("not back on %s within %d s: %s", want, d->rollout->timeout, why);
+		fail_node(d, n, "not back on %s within %d s: %s", want, d->rollout->timeout, why);
 		free(why);
-		n->state = RN_FAILED;
-		save_node(d, n);
-		rollout_log(d->db, d->rollout, "%s failed: %s", n->name, n->why);
 	}
 	free(want);
 }
@@ -367,24 +453,12 @@ static void start_revert(struct daemon *d)
 static void advance(struct daemon *d)
 {
 	struct rollout *r = d->rollout;
-	struct rnode *pending = NULL;
 	int all_done = 1, failed = 0;
 
-	for (size_t i = 0; i < r->n; i++) {
-		struct rnode *n = &r->nodes[i];
-
-		failed |= n->batch == r->cur && n->state == RN_FAILED;
-		if (!pending && n->batch == r->cur && n->state == RN_PENDING)
-			pending = n;
-	}
+	for (size_t i = 0; i < r->n; i++)
+		failed |= r->nodes[i].batch == r->cur && r->nodes[i].state == RN_FAILED;
 	if (failed) {
 		start_revert(d);
-		return;
-	}
-	/* every root of the batch first, one a tick (the loop serves between
-	 * them), then every reboot */
-	if (pending) {
-		do_switch(d, pending);
 		return;
 	}
 	for (size_t i = 0; i < r->n; i++) {
@@ -392,10 +466,10 @@ static void advance(struct daemon *d)
 
 		if (n->batch != r->cur)
 			continue;
-		if (n->state == RN_SWITCHED)
+		if (n->state == RN_PENDING)
 			do_reboot(d, n);
-		else if (n->state == RN_REBOOTING)
-			check_back(d, n);
+		else if (n->state == RN_REBOOTING || n->state == RN_SWITCHED)
+			follow(d, n);
 		all_done &= n->state == RN_DONE;
 		failed |= n->state == RN_FAILED;
 	}
@@ -413,33 +487,78 @@ static void advance(struct daemon *d)
 }
 
 /*
- * Switch the failed batch back and reboot it, a node a tick; later
- * batches stay untouched.
+ * A node of the failed batch goes back: one never switched is only let go
+ * (its hold lifted: it boots its old root, which was never touched); a
+ * switched one is held and rebooted, to be switched back when it asks to
+ * boot (returning).
  */
+static void send_back(struct daemon *d, struct rnode *n)
+{
+	struct rollout *r = d->rollout;
+
+	rollout_hook_stop(n);
+	if (!on_target(d, n)) {
+		n->state = RN_REVERTED;	/* a failed node keeps its why */
+		save_node(d, n);
+		reload(d);
+		rollout_log(d->db, r, "%s: never switched: %s %s@%d", n->name, n->reboot_at ?
+			    "let go, it boots" : "left on", n->from_image, n->from_ver);
+	} else if (hold_and_reboot(d, n, RN_RETURNING, n->from_image, n->from_ver) < 0) {
+		rollout_log(d->db, r, "%s: %s: switching it back to %s@%d without a reboot", n->name,
+			    err_get(), n->from_image, n->from_ver);
+		n->deadline = 0;
+		save_node(d, n);
+	} else {
+		rollout_log(d->db, r, "%s: rebooting (hook pid %d); its root is switched back to "
+			    "%s@%d when it asks to boot", n->name, (int)n->hook.pid, n->from_image,
+			    n->from_ver);
+	}
+}
+
+/* returning -> reverted: switched back once it asked to boot, or when late. */
+static void return_when_down(struct daemon *d, struct rnode *n)
+{
+	struct rollout *r = d->rollout;
+	int asked = asked_to_boot(d, n), rc;
+
+	if (!asked && now_ms() <= n->deadline)
+		return;
+	if ((rc = switch_node(d, n, n->from_image, n->from_ver)) > 0)
+		return;
+	if (rc < 0)
+		rollout_log(d->db, r, "%s: cannot switch it back to %s@%d: %s", n->name,
+			    n->from_image, n->from_ver, err_get());
+	else if (asked)
+		rollout_log(d->db, r, "%s: switched root back to %s@%d while it was down", n->name,
+			    n->from_image, n->from_ver);
+	else
+		rollout_log(d->db, r, "%s: switched root back to %s@%d without seeing it ask to boot "
+			    "within %d s (power-cycle it if it does not come back)", n->name,
+			    n->from_image, n->from_ver, r->timeout);
+	n->state = RN_REVERTED;
+	save_node(d, n);
+	reload(d);
+}
+
+/* Send the failed batch back; later batches stay untouched. */
 static void revert(struct daemon *d)
 {
 	struct rollout *r = d->rollout;
+	int busy = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct rnode *n = &r->nodes[i];
 
 		if (n->batch != r->cur || n->state == RN_REVERTED)
 			continue;
-		if (n->hook.pid > 0)
-			child_stop(&n->hook, 1000);
-		if (switch_node(d, n->name, n->from_image, n->from_ver) < 0)
-			rollout_log(d->db, r, "%s: cannot switch it back to %s@%d: %s", n->name,
-				    n->from_image, n->from_ver, err_get());
-		else if (rollout_hook_start(d, r, n, n->from_image, n->from_ver) < 0)
-			rollout_log(d->db, r, "%s: switched back to %s@%d; cannot reboot it: %s",
-				    n->name, n->from_image, n->from_ver, err_get());
+		if (n->state == RN_RETURNING)
+			return_when_down(d, n);
 		else
-			rollout_log(d->db, r, "%s: switched back to %s@%d and rebooting", n->name,
-				    n->from_image, n->from_ver);
-		n->state = RN_REVERTED;	/* a failed node keeps its why */
-		save_node(d, n);
-		return;
+			send_back(d, n);
+		busy |= n->state != RN_REVERTED;
 	}
+	if (busy)
+		return;
 	r->state = RO_FAILED;
 	save(d);
 	rollout_log(d->db, r, "failed: %s", r->error);
@@ -493,16 +612,20 @@ int rollout_reaped(struct daemon *d, pid_t pid, int status)
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			return 1;
 		child_status_str(status, how, sizeof how);
-		if (n->state != RN_REBOOTING) {
+		if (n->state == RN_RETURNING) {
+			/* no reboot coming: it is switched back on the next tick */
+			rollout_log(d->db, r, "%s: reboot hook %s%s%s: switching it back without a "
+				    "reboot", n->name, how, *line ? ": " : "", line);
+			n->deadline = 0;
+			save_node(d, n);
+			return 1;
+		}
+		if (n->state != RN_REBOOTING && n->state != RN_SWITCHED) {
 			rollout_log(d->db, r, "%s: reboot hook %s%s%s", n->name, how, *line ? ": " : "",
 				    line);
 			return 1;
 		}
-		free(n->why);
-		n->why = xasprintf("reboot hook %s%s%s", how, *line ? ": " : "", line);
-		n->state = RN_FAILED;
-		save_node(d, n);
-		rollout_log(d->db, r, "%s failed: %s", n->name, n->why);
+		fail_node(d, n, "reboot hook %s%s%s", how, *line ? ": " : "", line);
 		return 1;
 	}
 	return 0;

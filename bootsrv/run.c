@@ -256,13 +256,16 @@ static int cap_db_cache(sqlite3 *db)
 	return db_exec(db, "PRAGMA cache_size = -256");
 }
 
+/* A resumed rollout comes before dnsmasq: its first hosts file must hold
+ * the nodes the rollout holds (rollout_holds). */
 static int serve(struct daemon *d)
 {
 	if (check_network(d->cfg) < 0 || take_pidlock(d) < 0 || stop_leftovers(d) < 0 ||
 	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
 	    bootdb_prune(d->db) < 0 || cap_db_cache(d->db) < 0 ||
-	    nodes_load(d) < 0 || nfs_setup(d) < 0 || dnsmasq_setup(d) < 0 || ra_watch(d) < 0 ||
-	    sniff_open(d) < 0 || rollout_resume(d) < 0 || control_open(d) < 0 || http_open(d) < 0)
+	    nodes_load(d) < 0 || rollout_resume(d) < 0 || nfs_setup(d) < 0 ||
+	    dnsmasq_setup(d) < 0 || ra_watch(d) < 0 || sniff_open(d) < 0 || control_open(d) < 0 ||
+	    http_open(d) < 0)
 		return -1;
 	log_info("serving %zu node%s", d->nnodes, d->nnodes == 1 ? "" : "s");
 	sd_notifyf(0, "READY=1\nSTATUS=serving %zu nodes", d->nnodes);

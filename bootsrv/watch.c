@@ -226,6 +226,8 @@ void watch_dhcp(struct daemon *d, const struct dhcp_info *p)
 	if (*p->ip && strcmp(b->ip, p->ip))
 		snprintf(b->ip, sizeof b->ip, "%s", p->ip);
 	/* only the bootloader's DHCP starts a boot; the OS's dhcpcd does not */
+	if (p->op == 1 && !strncmp(p->vendor, "PXEClient", 9))
+		b->pxe_dhcp_at = b->last_seen;	/* a rollout's switch waits for it */
 	if (p->op == 1 && !strncmp(p->vendor, "PXEClient", 9) && !dhcp_in_boot(b)) {
 		char how[160];
 

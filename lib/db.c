@@ -109,7 +109,7 @@ static const char *const migrations[] = {
 	"  from_ver INTEGER,"
 	"  to_image TEXT NOT NULL,"
 	"  to_ver INTEGER NOT NULL,"
-	"  state TEXT NOT NULL,"	/* pending|switched|rebooting|done|failed|reverted */
+	"  state TEXT NOT NULL,"	/* pending|rebooting|switched|done|failed|reverted|returning */
 	"  old_boot_id TEXT,"
 	"  reboot_at INTEGER,"
 	"  deadline INTEGER,"

@@ -233,17 +233,6 @@ assert d[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(d[16:20], "big") == 1280
 	cp "$BATS_TEST_TMPDIR/page.png" "$art/status-page.png"
 }
 
-# took_ms VAR CMD...: run CMD (must succeed, output to $output), its time in ms into VAR
-took_ms() {
-	local var=$1 t0 t1
-	shift
-	t0=$(date +%s%N)
-	run "$@"
-	t1=$(date +%s%N)
-	assert_success
-	printf -v "$var" %d $(((t1 - t0) / 1000000))
-}
-
 @test "bootsrv status and the status page answer while an image import holds the state lock" {
 	imgtool node add n1 --mac dc:a6:32:70:00:01 --image os >/dev/null
 	bootsrv_start

@@ -12,6 +12,7 @@
 #   wait_for SECONDS CMD...   retry CMD until it succeeds
 #   pisim_boot NAME MAC [OPTS]  boot an emulated Pi in its own namespace on the
 #                             bridge; its JSON summary in $BATS_TEST_TMPDIR/NAME.json
+#   took_ms VAR CMD...        run CMD, assert it succeeded, its duration in ms in VAR
 #   json_get FILE EXPR        a Python expression over a JSON file (d is the object)
 #   site_dhcp_start           the site's DHCP server (busybox udhcpd, 10.42.0.254)
 
@@ -114,6 +115,16 @@ pisim_boot() {
 	ip netns list | grep -qw "$ns" || net_client "$HEAD" "$ns" "$mac"
 	ip netns exec "$ns" pisim --iface eth0 --mac "$mac" --heartbeat --json -q "$@" \
 		>"$BATS_TEST_TMPDIR/$name.json"
+}
+
+took_ms() {
+	local var=$1 t0 t1
+	shift
+	t0=$(date +%s%N)
+	run "$@"
+	t1=$(date +%s%N)
+	assert_success
+	printf -v "$var" %d $(((t1 - t0) / 1000000))
 }
 
 json_get() {

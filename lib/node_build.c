@@ -5,7 +5,6 @@
 #include "db.h"
 #include "err.h"
 #include "fsutil.h"
-#include "kconfig.h"
 #include "log.h"
 #include "login.h"
 #include "mac.h"
@@ -126,7 +125,7 @@ static char *strip_config(const char *text)
 
 static int load_imgver(struct builder *b, const char *image, int ver, struct imgver *iv)
 {
-	char *dir = store_version_dir(b->st, image, ver), *boot, *cfg_path, *text, *why = NULL;
+	char *dir = store_version_dir(b->st, image, ver), *boot, *cfg_path, *text;
 	sqlite3_stmt *q;
 	int rc = -1;
 
@@ -136,15 +135,19 @@ static int load_imgver(struct builder *b, const char *image, int ver, struct img
 	iv->root = xasprintf("%s/root", dir);
 	boot = xasprintf("%s/boot", dir);
 	cfg_path = xasprintf("%s/config.txt", boot);
-	if (db_prepare(b->db, "SELECT created, files, bytes FROM versions"
+	if (db_prepare(b->db, "SELECT created, files, bytes, kernel_nfsroot FROM versions"
 		       " WHERE image = ?1 AND ver = ?2", &q) < 0)
 		goto out;
 	sqlite3_bind_text(q, 1, image, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, ver);
-	if (sqlite3_step(q) == SQLITE_ROW)
+	if (sqlite3_step(q) == SQLITE_ROW) {
 		iv->id = xasprintf("%s@%d created=%lld files=%lld bytes=%lld", image, ver,
 				   sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
 				   sqlite3_column_int64(q, 2));
+		/* NULL: published before the row held it */
+		iv->kernel_nfsroot = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 :
+				     sqlite3_column_int(q, 3);
+	}
 	sqlite3_finalize(q);
 	if (!iv->id) {
 		err_set("image %s@%d is not in the store (see 'imgtool image list')", image, ver);
@@ -155,7 +158,8 @@ static int load_imgver(struct builder *b, const char *image, int ver, struct img
 		goto out;
 	}
 	if (tree_walk(boot, add_boot_file, &iv->boot) < 0 ||
-	    (iv->kernel_nfsroot = kconfig_nfsroot(iv->root, boot, &why)) < 0 ||
+	    (iv->kernel_nfsroot < 0 &&
+	     (iv->kernel_nfsroot = store_record_nfsroot(b->st, b->db, image, ver)) < 0) ||
 	    boot_sums_load(b->db, image, ver, boot, b->hc) < 0)
 		goto out;
 	if (path_exists(cfg_path)) {
@@ -169,7 +173,6 @@ out:
 	free(dir);
 	free(boot);
 	free(cfg_path);
-	free(why);
 	return rc;
 }
 

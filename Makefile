@@ -18,7 +18,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 DESTDIR    ?=
 
-PKGS := inih sqlite3 liblzma blkid uuid libnfs jansson libcrypto libsystemd libmicrohttpd zlib
+PKGS := inih sqlite3 liblzma blkid uuid libnfs jansson libcrypto libmicrohttpd zlib
 
 ifeq ($(SAN),1)
 O        := build-san

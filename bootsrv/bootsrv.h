@@ -103,6 +103,8 @@ struct daemon {
 
 /* run.c */
 int cmd_run(struct ctx *ctx, int argc, char **argv);
+/* Send state ("READY=1\n...") to systemd when it started us (notify.c). */
+void notify_systemd(const char *state);
 /* Re-read the inventory, apply it to NFS and dnsmasq (control "reload", SIGHUP). */
 int daemon_reload(struct daemon *d);
 /* cluster.interface exists and holds server_ip; dhcp_range fits (also `check`). */

@@ -26,7 +26,6 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #define TICK_MS 250
@@ -260,6 +259,8 @@ static int cap_db_cache(sqlite3 *db)
  * the nodes the rollout holds (rollout_holds). */
 static int serve(struct daemon *d)
 {
+	char *ready;
+
 	if (check_network(d->cfg) < 0 || take_pidlock(d) < 0 || stop_leftovers(d) < 0 ||
 	    loop_init(&d->loop) < 0 || open_signals(d) < 0 || reconcile(d) < 0 ||
 	    bootdb_prune(d->db) < 0 || cap_db_cache(d->db) < 0 ||
@@ -268,7 +269,9 @@ static int serve(struct daemon *d)
 	    http_open(d) < 0)
 		return -1;
 	log_info("serving %zu node%s", d->nnodes, d->nnodes == 1 ? "" : "s");
-	sd_notifyf(0, "READY=1\nSTATUS=serving %zu nodes", d->nnodes);
+	ready = xasprintf("READY=1\nSTATUS=serving %zu nodes", d->nnodes);
+	notify_systemd(ready);
+	free(ready);
 	d->ready = 1;
 	return loop_run(&d->loop);
 }
@@ -276,7 +279,7 @@ static int serve(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	if (d->ready)
-		sd_notify(0, "STOPPING=1");
+		notify_systemd("STOPPING=1");
 	watch_flush(d);
 	http_close(d);
 	control_close(d);

@@ -147,6 +147,12 @@ static const char *const migrations[] = {
 	"  export_id INTEGER NOT NULL UNIQUE CHECK (export_id BETWEEN 1 AND 65535),"
 	"  owned INTEGER NOT NULL DEFAULT 0,"
 	"  created INTEGER NOT NULL);",
+	/* 9: versions: whether the version's kernel mounts an NFS root itself
+	 * (lib/kconfig.h), found when the version is published, so a node
+	 * build need not read its kernels again. NULL for versions from
+	 * before: the first build that needs it finds and records it. */
+	"ALTER TABLE versions ADD COLUMN kernel_nfsroot INTEGER"
+	"  CHECK (kernel_nfsroot IN (0, 1));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

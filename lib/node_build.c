@@ -5,7 +5,6 @@
 #include "db.h"
 #include "err.h"
 #include "fsutil.h"
-#include "kconfig.h"
 #include "log.h"
 #include "login.h"
 #include "mac.h"
@@ -38,6 +37,7 @@ struct imgver {
 	char *config;	/* boot/config.txt without comments and blank lines */
 	int kernel_nfsroot;	/* its kernel mounts an NFS root itself (lib/kconfig.h) */
 	struct tree boot;	/* the version's boot files, as links (unfinished) */
+	struct tree parents;	/* the identity layer's directories as the image has them */
 };
 
 struct plan {
@@ -48,6 +48,7 @@ struct plan {
 	struct tree ident, boot;
 	char machine_id[MACHINE_ID_LEN + 1];
 	int new_id;			/* machine_id is new: keep it */
+	int built;			/* its built.manifest is this plan's: nothing to write */
 };
 
 struct builder {
@@ -64,6 +65,7 @@ struct builder {
 	struct plan *plans;
 	size_t nplans;
 	int planned_all;
+	int trust_built;	/* a node whose built.manifest matches its plan is left alone */
 	struct hcache *hc;
 };
 
@@ -124,115 +126,12 @@ static char *strip_config(const char *text)
 	return out;
 }
 
-static int load_imgver(struct builder *b, const char *image, int ver, struct imgver *iv)
-{
-	char *dir = store_version_dir(b->st, image, ver), *boot, *cfg_path, *text, *why = NULL;
-	sqlite3_stmt *q;
-	int rc = -1;
-
-	memset(iv, 0, sizeof *iv);
-	iv->image = xstrdup(image);
-	iv->ver = ver;
-	iv->root = xasprintf("%s/root", dir);
-	boot = xasprintf("%s/boot", dir);
-	cfg_path = xasprintf("%s/config.txt", boot);
-	if (db_prepare(b->db, "SELECT created, files, bytes FROM versions"
-		       " WHERE image = ?1 AND ver = ?2", &q) < 0)
-		goto out;
-	sqlite3_bind_text(q, 1, image, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, ver);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		iv->id = xasprintf("%s@%d created=%lld files=%lld bytes=%lld", image, ver,
-				   sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
-				   sqlite3_column_int64(q, 2));
-	sqlite3_finalize(q);
-	if (!iv->id) {
-		err_set("image %s@%d is not in the store (see 'imgtool image list')", image, ver);
-		goto out;
-	}
-	if (!path_exists(boot) || !path_exists(iv->root)) {
-		err_set("%s lacks boot/ or root/: the store is damaged; re-import the image", dir);
-		goto out;
-	}
-	if (tree_walk(boot, add_boot_file, &iv->boot) < 0 ||
-	    (iv->kernel_nfsroot = kconfig_nfsroot(iv->root, boot, &why)) < 0 ||
-	    boot_sums_load(b->db, image, ver, boot, b->hc) < 0)
-		goto out;
-	if (path_exists(cfg_path)) {
-		if (read_file(cfg_path, &text, NULL) < 0)
-			goto out;
-		iv->config = strip_config(text);
-		free(text);
-	}
-	rc = 0;
-out:
-	free(dir);
-	free(boot);
-	free(cfg_path);
-	free(why);
-	return rc;
-}
-
-static void free_imgver(struct imgver *iv)
-{
-	free(iv->image);
-	free(iv->id);
-	free(iv->root);
-	free(iv->config);
-	tree_free(&iv->boot);
-	free(iv);
-}
-
-static const struct imgver *imgver_get(struct builder *b, const char *image, int ver)
-{
-	struct imgver *iv;
-
-	for (size_t i = 0; i < b->niv; i++)
-		if (b->iv[i]->ver == ver && !strcmp(b->iv[i]->image, image))
-			return b->iv[i];
-	iv = xmalloc(sizeof *iv);
-	if (load_imgver(b, image, ver, iv) < 0) {
-		free_imgver(iv);
-		return NULL;
-	}
-	b->iv = xrealloc(b->iv, (b->niv + 1) * sizeof *b->iv);
-	return b->iv[b->niv++] = iv;
-}
-
-/* ---- planning: the trees of one node, in memory --------------------------- */
-
-/* Render an overlay's files into t. */
-static int render_into(const struct overlay *o, const struct tscope *vars, struct tree *t)
-{
-	for (size_t i = 0; i < o->n; i++) {
-		const struct ovl_file *f = &o->v[i];
-		char *out;
-		size_t len;
-
-		switch (f->kind) {
-		case OVL_TEMPLATE:
-			if (template_render(f->t, vars, &out, &len) < 0)
-				return -1;
-			tree_file(t, f->rel, f->mode, out, len);
-			break;
-		case OVL_FILE:
-			out = xmalloc(f->len + 1);
-			memcpy(out, f->data, f->len);
-			tree_file(t, f->rel, f->mode, out, f->len);
-			break;
-		case OVL_SYMLINK:
-			tree_symlink(t, f->rel, f->data);
-			break;
-		}
-	}
-	return 0;
-}
-
 /*
  * The identity layer's directories take the image's modes and owners, so
  * the merged root looks like the image. A directory that is a symlink in the image
  * (merged /usr: /lib -> usr/lib) must not become a real one: it would hide
- * the image's whole /lib.
+ * the image's whole /lib. Found once per version: every node of it has
+ * the same ones.
  */
 static int image_parents(const struct overlay *o, const struct imgver *iv, struct tree *t)
 {
@@ -259,6 +158,123 @@ static int image_parents(const struct overlay *o, const struct imgver *iv, struc
 		free(p);
 		if (rc)
 			return -1;
+	}
+	return 0;
+}
+
+static int load_imgver(struct builder *b, const char *image, int ver, struct imgver *iv)
+{
+	char *dir = store_version_dir(b->st, image, ver), *boot, *cfg_path, *text;
+	sqlite3_stmt *q;
+	int rc = -1;
+
+	memset(iv, 0, sizeof *iv);
+	iv->image = xstrdup(image);
+	iv->ver = ver;
+	iv->root = xasprintf("%s/root", dir);
+	boot = xasprintf("%s/boot", dir);
+	cfg_path = xasprintf("%s/config.txt", boot);
+	if (db_prepare(b->db, "SELECT created, files, bytes, kernel_nfsroot FROM versions"
+		       " WHERE image = ?1 AND ver = ?2", &q) < 0)
+		goto out;
+	sqlite3_bind_text(q, 1, image, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, ver);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		iv->id = xasprintf("%s@%d created=%lld files=%lld bytes=%lld", image, ver,
+				   sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+				   sqlite3_column_int64(q, 2));
+		/* NULL: published before the row held it */
+		iv->kernel_nfsroot = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 :
+				     sqlite3_column_int(q, 3);
+	}
+	sqlite3_finalize(q);
+	if (!iv->id) {
+		err_set("image %s@%d is not in the store (see 'imgtool image list')", image, ver);
+		goto out;
+	}
+	if (!path_exists(boot) || !path_exists(iv->root)) {
+		err_set("%s lacks boot/ or root/: the store is damaged; re-import the image", dir);
+		goto out;
+	}
+	if (tree_walk(boot, add_boot_file, &iv->boot) < 0 ||
+	    image_parents(&b->root, iv, &iv->parents) < 0 ||
+	    (iv->kernel_nfsroot < 0 &&
+	     (iv->kernel_nfsroot = store_record_nfsroot(b->st, b->db, image, ver)) < 0) ||
+	    boot_sums_load(b->db, image, ver, boot, b->hc) < 0)
+		goto out;
+	if (path_exists(cfg_path)) {
+		if (read_file(cfg_path, &text, NULL) < 0)
+			goto out;
+		iv->config = strip_config(text);
+		free(text);
+	}
+	rc = 0;
+out:
+	free(dir);
+	free(boot);
+	free(cfg_path);
+	return rc;
+}
+
+static void free_imgver(struct imgver *iv)
+{
+	free(iv->image);
+	free(iv->id);
+	free(iv->root);
+	free(iv->config);
+	tree_free(&iv->boot);
+	tree_free(&iv->parents);
+	free(iv);
+}
+
+static const struct imgver *imgver_get(struct builder *b, const char *image, int ver)
+{
+	struct imgver *iv;
+
+	for (size_t i = 0; i < b->niv; i++)
+		if (b->iv[i]->ver == ver && !strcmp(b->iv[i]->image, image))
+			return b->iv[i];
+	iv = xmalloc(sizeof *iv);
+	if (load_imgver(b, image, ver, iv) < 0) {
+		free_imgver(iv);
+		return NULL;
+	}
+	b->iv = xrealloc(b->iv, (b->niv + 1) * sizeof *b->iv);
+	return b->iv[b->niv++] = iv;
+}
+
+/* ---- planning: the trees of one node, in memory --------------------------- */
+
+/* Add the directories of from (unfinished, directories only) to t. */
+static void add_dirs(const struct tree *from, struct tree *t)
+{
+	for (size_t i = 0; i < from->n; i++)
+		tree_dir(t, from->v[i].rel, from->v[i].mode, from->v[i].uid, from->v[i].gid);
+}
+
+/* Render an overlay's files into t. */
+static int render_into(const struct overlay *o, const struct tscope *vars, struct tree *t)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		const struct ovl_file *f = &o->v[i];
+		char *out;
+		size_t len;
+
+		switch (f->kind) {
+		case OVL_TEMPLATE:
+			if (template_render(f->t, vars, &out, &len) < 0)
+				return -1;
+			tree_file(t, f->rel, f->mode, out, len);
+			break;
+		case OVL_FILE:
+			out = xmalloc(f->len + 1);
+			memcpy(out, f->data, f->len);
+			tree_file(t, f->rel, f->mode, out, f->len);
+			break;
+		case OVL_SYMLINK:
+			tree_symlink(t, f->rel, f->data);
+			break;
+		}
 	}
 	return 0;
 }
@@ -354,9 +370,11 @@ static int plan_trees(struct builder *b, struct plan *p)
 	env.image_config = p->iv ? p->iv->config : NULL;
 	env.kernel_nfsroot = p->iv && p->iv->kernel_nfsroot;
 	vars = node_vars(n, &env);
-	if (login_plan(vars, &p->ident) < 0 || render_into(&b->root, vars, &p->ident) < 0 ||
-	    (p->iv && image_parents(&b->root, p->iv, &p->ident) < 0) ||
-	    keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0)
+	if (login_plan(vars, &p->ident) < 0 || render_into(&b->root, vars, &p->ident) < 0)
+		goto out;
+	if (p->iv)
+		add_dirs(&p->iv->parents, &p->ident);
+	if (keep_add_ssh(p->keep, &p->ident) < 0 || tree_finish(&p->ident, "identity layer") < 0)
 		goto out;
 	if (n->mac && p->iv && k) {
 		p->boot_dir = node_boot_path(b->st, n->mac);
@@ -465,6 +483,11 @@ void builder_close(struct builder *b)
 	free(b);
 }
 
+void builder_trust_built(struct builder *b)
+{
+	b->trust_built = 1;
+}
+
 int builder_plan(struct builder *b, const char *name)
 {
 	if (!name) {
@@ -545,6 +568,29 @@ out:
 	return rc;
 }
 
+/*
+ * Is the plan what the node's built.manifest says was built? A manifest
+ * is written only once the files it names are live, so then they are,
+ * unless something outside bramble changed them: `node build` and fsck,
+ * which do not trust the manifest, put those back. 1 yes, 0 no, -1 error.
+ */
+static int plan_built(struct builder *b, const struct plan *p)
+{
+	char *mpath = node_path(b->st, p->n->name, "built.manifest"), *m = NULL, *old = NULL;
+	int rc = 0;
+
+	if (!p->new_id && path_exists(mpath)) {
+		if (plan_manifest(b, p, &m) < 0 || read_file(mpath, &old, NULL) < 0)
+			rc = err_wrap("node %s: ", p->n->name);
+		else
+			rc = !strcmp(old, m);
+	}
+	free(mpath);
+	free(m);
+	free(old);
+	return rc;
+}
+
 /* Every node's files live first, then every manifest naming them: the
  * manifests' commit flushes the files' renames with the manifests' temp
  * files, so a manifest is never durable before what it names. Three
@@ -556,13 +602,13 @@ static int write_nodes(struct builder *b)
 	int rc = -1, dirty;
 
 	for (size_t i = 0; i < b->nplans; i++)
-		if (stage_node(b, &b->plans[i], &files) < 0)
+		if (!b->plans[i].built && stage_node(b, &b->plans[i], &files) < 0)
 			goto out;
 	dirty = sync_batch_dirty(&files);
 	if (sync_batch_commit(&files, nodes) < 0)
 		goto out;
 	for (size_t i = 0; i < b->nplans; i++) {
-		if (stage_manifest(b, &b->plans[i], &manifests) < 0)
+		if (!b->plans[i].built && stage_manifest(b, &b->plans[i], &manifests) < 0)
 			goto out;
 		crashpoint("node-written");	/* the first of several */
 	}
@@ -636,20 +682,25 @@ int builder_apply(struct builder *b)
 {
 	char **keeps = xcalloc(b->nplans + 1, sizeof *keeps);
 	char **names = xcalloc(b->nplans + 1, sizeof *names);
+	size_t nkeeps = 0;
 	int rc = -1;
 
 	for (size_t i = 0; i < b->nplans; i++) {
 		struct plan *p = &b->plans[i];
 
+		if (b->trust_built && (p->built = plan_built(b, p)) < 0)
+			goto out;
+		if (p->built)
+			continue;
 		if (node_dirs(b->st, p->n->name) < 0 ||
 		    (p->new_id && keep_write_machine_id(p->keep, p->machine_id) < 0))
 			goto out;
 		crashpoint("node-dirs-made");
 		p->new_id = 0;
-		keeps[i] = p->keep;
-		names[i] = p->n->name;
+		keeps[nkeeps] = p->keep;
+		names[nkeeps++] = p->n->name;
 	}
-	if (keep_ssh_keys(keeps, names, b->nplans, b->cfg->ssh_host_keys) < 0)
+	if (keep_ssh_keys(keeps, names, nkeeps, b->cfg->ssh_host_keys) < 0)
 		goto out;
 	crashpoint("node-keys-made");
 	if (write_nodes(b) < 0)

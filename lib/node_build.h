@@ -72,11 +72,16 @@ int node_mark_booted(const struct state *st, const char *name);
  * trees of every node (all) or of one node, failing on a template error
  * while the transaction can still be rolled back; builder_apply() writes
  * them (durably) after the commit and clears the nodes' pending marks.
+ * After builder_trust_built(), builder_apply() leaves alone every node
+ * whose built.manifest is already its plan (an add or a change of one node
+ * then touches the files of that node only, and of those whose templates
+ * list it); without, it checks every file of every node against its plan.
  */
 struct builder;
 
 int builder_open(struct builder **out, const struct state *st, sqlite3 *db,
 		 const struct config *cfg);
+void builder_trust_built(struct builder *b);
 int builder_plan(struct builder *b, const char *name);
 int builder_apply(struct builder *b);
 void builder_close(struct builder *b);

@@ -132,12 +132,13 @@ int node_change(const struct state *st, sqlite3 *db, const struct config *cfg,
 		return -1;
 	if (fn(db, cfg, arg) < 0 ||
 	    db_exec(db, "UPDATE nodes SET pending = 'build' WHERE pending IS NULL") < 0 ||
-	    builder_open(&b, st, db, cfg) < 0 || builder_plan(b, NULL) < 0 ||
-	    (crashpoint("node-planned"), db_commit(db) < 0)) {
-		db_rollback(db);
-		builder_close(b);
-		return -1;
-	}
+	    builder_open(&b, st, db, cfg) < 0)
+		goto fail;
+	/* the other nodes' files are as last built: a killed build is
+	 * finished by node_reconcile, which checks every file */
+	builder_trust_built(b);
+	if (builder_plan(b, NULL) < 0 || (crashpoint("node-planned"), db_commit(db) < 0))
+		goto fail;
 	crashpoint("node-committed");
 	rc = builder_apply(b);
 	builder_close(b);
@@ -145,6 +146,10 @@ int node_change(const struct state *st, sqlite3 *db, const struct config *cfg,
 		err_wrap("the inventory is changed but the node files are not all rebuilt "
 			 "(the next imgtool node command retries): ");
 	return rc;
+fail:
+	db_rollback(db);
+	builder_close(b);
+	return -1;
 }
 
 static int bind_node(sqlite3_stmt *q, const struct node *n)

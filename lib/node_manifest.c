@@ -49,8 +49,14 @@ void hcache_free(struct hcache *hc)
 
 static void to_hex(const unsigned char *md, char hex[HEX_LEN + 1])
 {
-	for (int i = 0; i < 32; i++)
-		sprintf(hex + 2 * i, "%02x", md[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	/* not sprintf: a node add hashes every node's identity files */
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[HEX_LEN] = '\0';
 }
 
 static void hash_buf(const void *data, size_t len, char hex[HEX_LEN + 1])

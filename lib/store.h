@@ -59,6 +59,13 @@ int store_image_arch(sqlite3 *db, const char *name, char **arch);
  */
 int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 		  const struct store_version *v, int *ver);
+/*
+ * Find whether name@ver's kernel mounts an NFS root itself (lib/kconfig.h)
+ * from its files and record it in its row, for a version published before
+ * the row held it (store_publish records it for new ones). 1 or 0, -1 on
+ * error. Needs no state lock: every writer records the same value.
+ */
+int store_record_nfsroot(const struct state *st, sqlite3 *db, const char *name, int ver);
 /* Remove name@ver: its row, then its directory. Objects stay for gc. */
 int store_remove(const struct state *st, sqlite3 *db, const char *name, int ver);
 /* Names of the nodes using name@ver, ", "-separated; NULL when none. */

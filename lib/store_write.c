@@ -10,6 +10,7 @@
 #include "diskfull.h"
 #include "err.h"
 #include "fsutil.h"
+#include "kconfig.h"
 #include "log.h"
 #include "objstore.h"
 #include "xalloc.h"
@@ -91,7 +92,39 @@ static int next_ver(sqlite3 *db, const char *name, int *ver)
 	return rc == SQLITE_ROW ? 0 : db_fail(db, "next version number");
 }
 
-static int insert_rows(sqlite3 *db, const struct store_version *v, int ver,
+/* Whether the kernel of the version in vdir (staged or published) mounts
+ * an NFS root itself: 1 or 0 (lib/kconfig.h), -1 on error. */
+static int version_nfsroot(const char *vdir)
+{
+	char *root = xasprintf("%s/root", vdir), *boot = xasprintf("%s/boot", vdir), *why;
+	int rc = kconfig_nfsroot(root, boot, &why);
+
+	free(why);
+	free(root);
+	free(boot);
+	return rc;
+}
+
+int store_record_nfsroot(const struct state *st, sqlite3 *db, const char *name, int ver)
+{
+	char *vdir = store_version_dir(st, name, ver);
+	int yes = version_nfsroot(vdir);
+	sqlite3_stmt *q;
+
+	free(vdir);
+	if (yes < 0 || db_prepare(db, "UPDATE versions SET kernel_nfsroot = ?3"
+				  " WHERE image = ?1 AND ver = ?2", &q) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, ver);
+	sqlite3_bind_int(q, 3, yes);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		yes = db_fail(db, "recording whether the kernel mounts an NFS root");
+	sqlite3_finalize(q);
+	return yes;
+}
+
+static int insert_rows(sqlite3 *db, const struct store_version *v, int ver, int nfsroot,
 		       const struct boot_sums *sums)
 {
 	sqlite3_stmt *q = NULL;
@@ -112,7 +145,8 @@ static int insert_rows(sqlite3 *db, const struct store_version *v, int ver,
 	}
 	sqlite3_finalize(q);
 	if (db_prepare(db, "INSERT INTO versions (image, ver, created, files, bytes, source, report,"
-		       " parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0))", &q) < 0)
+		       " parent, kernel_nfsroot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9)",
+		       &q) < 0)
 		goto out;
 	sqlite3_bind_text(q, 1, v->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, ver);
@@ -122,6 +156,7 @@ static int insert_rows(sqlite3 *db, const struct store_version *v, int ver,
 	sqlite3_bind_text(q, 6, v->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 7, v->report ? v->report : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 8, v->parent);
+	sqlite3_bind_int(q, 9, nfsroot);
 	if (sqlite3_step(q) != SQLITE_DONE) {
 		db_fail(db, "adding the version");
 		goto out;
@@ -142,11 +177,12 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 	char *parent = state_path(st, "images/%s", v->name), *dest = NULL;
 	char *boot = xasprintf("%s/boot", staged);
 	struct boot_sums sums = { 0 };
-	int rc = -1;
+	int rc = -1, nfsroot;
 
 	/* flush the staged files before they become visible: a version that
 	 * exists must have its data even after a power cut */
-	if (boot_sums_make(boot, &sums) < 0 || sync_fs(staged) < 0 ||
+	if (boot_sums_make(boot, &sums) < 0 || (nfsroot = version_nfsroot(staged)) < 0 ||
+	    sync_fs(staged) < 0 ||
 	    next_ver(db, v->name, ver) < 0 || mkdir_p(parent, 0755) < 0)
 		goto out;
 	dest = store_version_dir(st, v->name, *ver);
@@ -158,7 +194,7 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 	if (fsync_dir(parent) < 0)
 		goto undo;
 	crashpoint("published");	/* directory without row: garbage */
-	if (insert_rows(db, v, *ver, &sums) < 0)
+	if (insert_rows(db, v, *ver, nfsroot, &sums) < 0)
 		goto undo;
 	crashpoint("publish-committed");
 	rc = 0;

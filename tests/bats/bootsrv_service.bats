@@ -230,6 +230,28 @@ s.sendto(b"\x01\x01\x06\x00" + b"\xff" * 300, ("255.255.255.255", 67))'
 	assert_line 'dnsmasq: stopped'
 }
 
+@test "bootsrv: tells systemd READY=1 once serving and STOPPING=1 on SIGTERM (NOTIFY_SOCKET)" {
+	bootsrv_net
+	local sock=$BATS_TEST_TMPDIR/notify got=$BATS_TEST_TMPDIR/notified
+	# systemd's end: a datagram socket; each message on a line of its own
+	python3 - "$sock" "$got" <<-'PY' &
+	import os, socket, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	s.bind(sys.argv[1])
+	s.settimeout(30)
+	with open(sys.argv[2] + ".tmp", "w") as f:
+	    for _ in range(2):
+	        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+	os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+	PY
+	local listener=$!
+	wait_for 10 test -S "$sock"
+	NOTIFY_SOCKET=$sock bootsrv_start
+	bootsrv_stop
+	wait "$listener"
+	assert_equal "$(cat "$got")" "$(printf 'READY=1 STATUS=serving 0 nodes\nSTOPPING=1')"
+}
+
 @test "bootsrv: malformed TFTP requests are refused and logged, dnsmasq keeps serving" {
 	bootsrv_net full
 	bootsrv_start

@@ -42,6 +42,10 @@ new_kernel() {
 	assert_equal "$(md5sum <"$(boot_of 02:00:00:00:00:01)/kernel8.img")" "$old"
 	run grep -c '^auto_initramfs=0' "$(boot_of 02:00:00:00:00:01)/config.txt"
 	assert_output 0
+	# what each version's row records about its kernel
+	run sqlite3 "$BRAMBLE_STATE/bramble.db" \
+		"SELECT ver || ' ' || kernel_nfsroot FROM versions WHERE image = 'img' ORDER BY ver"
+	assert_output $'1 0\n2 1'
 	imgtool node set node01 image=img@2
 	assert_equal "$(cat "$(boot_of 02:00:00:00:00:01)/kernel8.img")" "kernel $RELEASE"
 	assert_equal "$(grep '^auto_initramfs=' "$(boot_of 02:00:00:00:00:01)/config.txt" | tail -n 1)" \

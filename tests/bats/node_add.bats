@@ -95,6 +95,28 @@ setup() {
 	assert_success
 }
 
+@test "add: the other nodes' files are rewritten only where their content changes" {
+	imgtool node add node01 --mac dc:a6:32:01:02:01 --image os --ip 10.42.0.11
+	local ident=$(ident_of node01) boot=$(boot_of dc:a6:32:01:02:01) before
+	# every file of node01, by inode and modification time (the boot files'
+	# change time moves with every node linking them)
+	files_of() { find "$ident" "$boot" "$BRAMBLE_STATE/nodes/node01/built.manifest" \
+		-printf '%i %T@ %p\n' | sort -k3; }
+	before=$(files_of)
+	# an unaddressed node: node01's /etc/hosts lists addressed nodes only
+	imgtool node add node02 --mac dc:a6:32:01:02:02 --image os
+	assert_equal "$(files_of)" "$before"
+	# an addressed one: node01's hosts (and so its directory) and manifest
+	# change, nothing else
+	imgtool node add node03 --mac dc:a6:32:01:02:03 --image os --ip 10.42.0.13
+	grep -qx '10.42.0.13	node03' "$ident/etc/hosts"
+	run diff <(echo "$before" | awk '{ print $3, $1, $2 }') <(files_of | awk '{ print $3, $1, $2 }')
+	assert_equal "$(echo "$output" | grep '^>' | awk '{ print $2 }' | sed "s|$BRAMBLE_STATE/||")" \
+		"$(printf 'nodes/node01/built.manifest\nnodes/node01/ident/etc\nnodes/node01/ident/etc/hosts')"
+	run imgtool fsck
+	assert_success
+}
+
 @test "add: the heartbeat script writes what bootsrv reads, through temp + rename" {
 	need_root
 	imgtool node add node01 --image os

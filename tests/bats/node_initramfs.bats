@@ -39,6 +39,12 @@ embed() {
 	} >"$f"
 }
 
+# kernel_nfsroot VER: what the versions row of os@VER records (lib/kconfig.h)
+kernel_nfsroot() {
+	sqlite3 "$BRAMBLE_STATE/bramble.db" \
+		"SELECT ifnull(kernel_nfsroot, 'NULL') FROM versions WHERE image = 'os' AND ver = $1"
+}
+
 # The last auto_initramfs line of node01's config.txt (the one that counts).
 auto_initramfs() {
 	grep '^auto_initramfs=' "$(boot_of 02:00:00:00:00:01)/config.txt" | tail -n 1
@@ -49,6 +55,7 @@ auto_initramfs() {
 	run imgtool image import "$SRC" --name os
 	assert_success
 	assert_line "  initramfs: not fetched by the Pis (auto_initramfs=0 in their config.txt): the kernel mounts an NFS root itself (CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP in /boot/config-6.6.51+rpt-rpi-v8)"
+	assert_equal "$(kernel_nfsroot 1)" 1
 	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
 	assert_equal "$(auto_initramfs)" auto_initramfs=0
 	# the image's own auto_initramfs=1 comes first, so ours wins
@@ -62,6 +69,7 @@ auto_initramfs() {
 	run imgtool image import "$SRC" --name os
 	assert_success
 	assert_line "  initramfs: fetched by the Pis as the image says: /boot/config-6.6.51+rpt-rpi-v8 lacks CONFIG_IP_PNP_DHCP=y"
+	assert_equal "$(kernel_nfsroot 1)" 0
 	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
 	assert_equal "$(auto_initramfs)" auto_initramfs=1
 	# a second kernel: every config must have them
@@ -86,6 +94,7 @@ auto_initramfs() {
 	run imgtool image import "$SRC" --name os
 	assert_success
 	assert_line "  initramfs: not fetched by the Pis (auto_initramfs=0 in their config.txt): the kernel mounts an NFS root itself (CONFIG_ROOT_NFS, CONFIG_IP_PNP, CONFIG_IP_PNP_DHCP in the config built into kernel8.img, kernel_2712.img)"
+	assert_equal "$(kernel_nfsroot 1)" 1
 	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
 	assert_equal "$(auto_initramfs)" auto_initramfs=0
 	# one kernel without IP autoconfiguration's DHCP, one with no config at all
@@ -104,4 +113,18 @@ auto_initramfs() {
 	run imgtool image import "$SRC" --name os
 	assert_success
 	assert_line "  initramfs: fetched by the Pis as the image says: boot file kernel_2712.img: a gzip-compressed kernel that does not decompress"
+}
+
+@test "initramfs: a version recorded before the database held the answer gets it from its kernel once" {
+	embed kernel8.img ROOT_NFS IP_PNP IP_PNP_DHCP
+	imgtool -q image import "$SRC" --name os
+	# as a database migrated from schema 8 has it
+	sqlite3 "$BRAMBLE_STATE/bramble.db" "UPDATE versions SET kernel_nfsroot = NULL"
+	imgtool node add node01 --mac 02:00:00:00:00:01 --image os
+	assert_equal "$(auto_initramfs)" auto_initramfs=0
+	assert_equal "$(kernel_nfsroot 1)" 1
+	# recorded: later builds take the row's word, not the kernel's
+	sqlite3 "$BRAMBLE_STATE/bramble.db" "UPDATE versions SET kernel_nfsroot = 0"
+	imgtool node build node01
+	assert_equal "$(auto_initramfs)" auto_initramfs=1
 }

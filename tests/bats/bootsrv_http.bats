@@ -236,13 +236,7 @@ assert d[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(d[16:20], "big") == 1280
 @test "bootsrv status and the status page answer while an image import holds the state lock" {
 	imgtool node add n1 --mac dc:a6:32:70:00:01 --image os >/dev/null
 	bootsrv_start
-	pause="$BATS_TEST_TMPDIR/import.paused"
-	BRAMBLE_PAUSEPOINT=copied BRAMBLE_PAUSEFILE=$pause \
-		imgtool image import -q "$(synth_image base)" --name os2 3>&- &
-	imp=$!
-	defer kill "$imp"
-	defer rm -f "$pause"
-	wait_for 60 test -e "$pause"
+	paused_import os2
 	run flock -n "$BRAMBLE_STATE/lock" true
 	assert_failure	# the import holds the state lock from here on
 	took_ms ctl bootsrv status

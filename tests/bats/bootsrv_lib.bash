@@ -13,6 +13,9 @@
 #   pisim_boot NAME MAC [OPTS]  boot an emulated Pi in its own namespace on the
 #                             bridge; its JSON summary in $BATS_TEST_TMPDIR/NAME.json
 #   took_ms VAR CMD...        run CMD, assert it succeeded, its duration in ms in VAR
+#   paused_import NAME        an import of the synthetic image as NAME, paused
+#                             while it holds the state lock: rm "$pause" lets it
+#                             go on, $imp is its pid (killed at teardown)
 #   json_get FILE EXPR        a Python expression over a JSON file (d is the object)
 #   site_dhcp_start           the site's DHCP server (busybox udhcpd, 10.42.0.254)
 
@@ -125,6 +128,16 @@ took_ms() {
 	t1=$(date +%s%N)
 	assert_success
 	printf -v "$var" %d $(((t1 - t0) / 1000000))
+}
+
+paused_import() {
+	pause="$BATS_TEST_TMPDIR/import.paused"
+	BRAMBLE_PAUSEPOINT=copied BRAMBLE_PAUSEFILE=$pause \
+		imgtool image import -q "$(synth_image base)" --name "$1" 3>&- &
+	imp=$!
+	defer kill "$imp"
+	defer rm -f "$pause"
+	wait_for 60 test -e "$pause"
 }
 
 json_get() {

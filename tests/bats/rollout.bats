@@ -252,13 +252,7 @@ os@1 n4 $(mac_of 4)"
 	add_nodes 1
 	bootsrv_start
 	boot_all 1
-	pause="$BATS_TEST_TMPDIR/import.paused"
-	BRAMBLE_PAUSEPOINT=copied BRAMBLE_PAUSEFILE=$pause \
-		imgtool image import -q "$(synth_image base)" --name os2 3>&- &
-	imp=$!
-	defer kill "$imp"
-	defer rm -f "$pause"
-	wait_for 60 test -e "$pause"
+	paused_import os2
 	out=$BATS_TEST_TMPDIR/rollout.out
 	bootsrv rollout os@2 --timeout 120 --reboot-cmd "$HOOK" >"$out" 2>&1 3>&- &
 	ro=$!

@@ -9,11 +9,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <openssl/evp.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* Files up to this size are read once into memory: hashed, then written. */
@@ -41,6 +43,25 @@ struct objstore {
 	struct progress *progress;	/* bytes read, or NULL */
 };
 
+/*
+ * Mark the store as a top of hierarchies (chattr +T): ext4 then spreads
+ * the fan-out dirs, and with them the objects' inodes, over the disk
+ * instead of packing them next to the store. Without a journal ext4 skips
+ * recently freed inodes one by one from the start of a group, so an import
+ * after a gc or a removed store spent a third of its time in that search
+ * when every object lived in one group. A hint only: filesystems without
+ * the flag (tmpfs, overlayfs) allocate as they will.
+ */
+static void spread_inodes(int dirfd)
+{
+	int flags;
+
+	if (ioctl(dirfd, FS_IOC_GETFLAGS, &flags) == 0 && !(flags & FS_TOPDIR_FL)) {
+		flags |= FS_TOPDIR_FL;
+		(void)ioctl(dirfd, FS_IOC_SETFLAGS, &flags);
+	}
+}
+
 int objstore_open(const char *dir, struct objstore **out)
 {
 	struct objstore *os;
@@ -57,6 +78,7 @@ int objstore_open(const char *dir, struct objstore **out)
 		objstore_close(os);
 		return -1;
 	}
+	spread_inodes(os->dirfd);
 	*out = os;
 	return 0;
 }

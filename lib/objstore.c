@@ -171,7 +171,7 @@ static void put64(struct shapipe *md, uint64_t v)
 
 	for (int i = 0; i < 8; i++)
 		b[i] = (unsigned char)(v >> (8 * i));
-	shapipe_update(md, b, sizeof b);
+	shapipe_update(md, b, sizeof b, 0);
 }
 
 /* The metadata hardlinks share; atime and ctime are not part of a file. */
@@ -179,7 +179,7 @@ static void hash_meta(struct shapipe *md, const struct stat *st, const struct xa
 {
 	static const char magic[] = "bramble-object-1";
 
-	shapipe_update(md, magic, sizeof magic);
+	shapipe_update(md, magic, sizeof magic, 0);
 	put64(md, st->st_mode);
 	put64(md, st->st_uid);
 	put64(md, st->st_gid);
@@ -189,9 +189,9 @@ static void hash_meta(struct shapipe *md, const struct stat *st, const struct xa
 	put64(md, xa->n);
 	for (size_t i = 0; i < xa->n; i++) {
 		put64(md, strlen(xa->v[i].name));
-		shapipe_update(md, xa->v[i].name, strlen(xa->v[i].name));
+		shapipe_update(md, xa->v[i].name, strlen(xa->v[i].name), 0);
 		put64(md, xa->v[i].len);
-		shapipe_update(md, xa->v[i].value, xa->v[i].len);
+		shapipe_update(md, xa->v[i].value, xa->v[i].len, 0);
 	}
 }
 
@@ -223,7 +223,8 @@ static int hash_file(struct objstore *os, int fd, const char *path, const struct
 
 			if (file_pread(fd, p, want, at) < 0)
 				return err_errno("cannot read %s", path);
-			shapipe_update(os->sha, p, want);
+			/* a small file is hashed whole, then stored or not */
+			shapipe_update(os->sha, p, want, !small);
 			if (out >= 0 && file_pwrite(out, p, want, at) < 0)
 				return err_write("cannot write a new object in %s for %s",
 						 os->dir, path);

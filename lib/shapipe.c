@@ -6,9 +6,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-/* Below this a handover to the thread costs more than the hash itself. */
-#define INLINE_MAX 4096
-
 struct shapipe {
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -71,10 +68,10 @@ void shapipe_init(struct shapipe *p)
 	EVP_DigestInit_ex(p->md, EVP_sha256(), NULL);
 }
 
-void shapipe_update(struct shapipe *p, const void *data, size_t len)
+void shapipe_update(struct shapipe *p, const void *data, size_t len, int behind)
 {
 	wait_idle(p);
-	if (len <= INLINE_MAX) {
+	if (!behind) {
 		EVP_DigestUpdate(p->md, data, len);
 		return;
 	}

@@ -21,11 +21,13 @@ struct shapipe *shapipe_new(void);
 /* Begin a new digest (an unfinished one is dropped). */
 void shapipe_init(struct shapipe *p);
 /*
- * Add len bytes at data. Big chunks are hashed on the thread while the
- * caller goes on; small ones (metadata) on the caller's, before the call
- * returns, so they may live on its stack.
+ * Add len bytes at data: on the thread while the caller goes on when
+ * behind is set (the caller has more to do before it needs the digest),
+ * else before the call returns, as is best for the last or only chunk of
+ * a small file: a handover costs two task switches, more than hashing a
+ * few KiB, and on a busy machine the thread may wait for a CPU.
  */
-void shapipe_update(struct shapipe *p, const void *data, size_t len);
+void shapipe_update(struct shapipe *p, const void *data, size_t len, int behind);
 /* Wait for the chunks given and write the digest. */
 void shapipe_final(struct shapipe *p, unsigned char md[SHAPIPE_LEN]);
 /* Stop the thread; NULL is fine. */

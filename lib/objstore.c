@@ -41,8 +41,6 @@ struct objstore {
 	size_t ncreated, capcreated;
 	struct objstore_stats stats;
 	struct progress *progress;	/* bytes read, or NULL */
-	unsigned spread;	/* fan-out dir for the next new object's inode */
-	int copy_first;		/* the last file was new: copy the next while hashing it */
 };
 
 /*
@@ -74,7 +72,6 @@ int objstore_open(const char *dir, struct objstore **out)
 	os->dir = xstrdup(dir);
 	os->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	os->sha = shapipe_new();
-	os->copy_first = 1;
 	os->buf[0] = xmalloc(SMALL);
 	os->buf[1] = xmalloc(SMALL);
 	if (os->dirfd < 0 || !os->sha) {
@@ -199,46 +196,15 @@ static void hash_meta(struct shapipe *md, const struct stat *st, const struct xa
 }
 
 /*
- * A new object's inode, nameless until publish() links it. Made in the
- * fan-out dirs in turn: ext4 allocates inodes near their dir's, so
- * spreading them keeps each search for a free inode short.
- */
-static int new_object(struct objstore *os, const char *path)
-{
-	char sub[3];
-	int out;
-
-	snprintf(sub, sizeof sub, "%02x", os->spread++ % 256);
-	if (fanout(os, sub) < 0)
-		return -1;
-	out = openat(os->dirfd, sub, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	if (out < 0)
-		return err_write("cannot create a new object in %s/%s for %s", os->dir, sub, path);
-	return out;
-}
-
-/* Write a chunk of a file being copied in, making its object first. */
-static int put_chunk(struct objstore *os, int *out, const char *path, const void *p,
-		     size_t len, off_t at)
-{
-	if (*out < 0 && (*out = new_object(os, path)) < 0)
-		return -1;
-	if (file_pwrite(*out, p, len, at) < 0)
-		return err_write("cannot write a new object in %s for %s", os->dir, path);
-	return 0;
-}
-
-/*
  * Hash metadata and data extents (offset, length, bytes: a sparse file and
  * its filled twin are different objects, each copied faithfully). A small
- * file's data is left in os->buf[0] for writing without a second read.
- * With out (*out < 0 on entry), the data is also written to a new object,
- * made once the first chunk is being hashed: the pipe's thread hashes each
- * chunk while this one makes the object, writes the chunk and reads the
- * next into the other buffer.
+ * file's data is left in os->buf[0] for writing without a second read; a
+ * big one's is written to out as it is hashed (out < 0: hash only), one
+ * chunk hashed on the pipe's thread while the next is read into the other
+ * buffer.
  */
 static int hash_file(struct objstore *os, int fd, const char *path, const struct stat *st,
-		     const struct xattrs *xa, const struct extent *ex, size_t n, int *out,
+		     const struct xattrs *xa, const struct extent *ex, size_t n, int out,
 		     unsigned char key[KEYLEN])
 {
 	int small = st->st_size <= SMALL, flip = 0;
@@ -257,17 +223,16 @@ static int hash_file(struct objstore *os, int fd, const char *path, const struct
 
 			if (file_pread(fd, p, want, at) < 0)
 				return err_errno("cannot read %s", path);
-			/* behind the copy, or else right away: nothing to overlap */
-			shapipe_update(os->sha, p, want, out || !small);
-			if (out && put_chunk(os, out, path, p, want, at) < 0)
-				return -1;
+			/* a small file is hashed whole, then stored or not */
+			shapipe_update(os->sha, p, want, !small);
+			if (out >= 0 && file_pwrite(out, p, want, at) < 0)
+				return err_write("cannot write a new object in %s for %s",
+						 os->dir, path);
 			done += (off_t)want;
 			if (os->progress)
 				progress_add(os->progress, want, 0);
 		}
 	}
-	if (out && *out < 0 && (*out = new_object(os, path)) < 0)	/* no data */
-		return -1;
 	shapipe_final(os->sha, key);
 	if (os->progress)	/* holes count as done: progress is over sizes */
 		progress_add(os->progress, (uint64_t)st->st_size - data, 0);
@@ -305,6 +270,20 @@ static void remember(struct objstore *os, const char *name, const struct stat *s
 }
 
 /*
+ * A new object's inode, nameless until publish() links it, made in dir
+ * (a fan-out dir when the name is known): ext4 allocates inodes near their
+ * dir's, so spreading them keeps each search for a free inode short.
+ */
+static int new_object(struct objstore *os, const char *dir, const char *path)
+{
+	int out = openat(os->dirfd, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+
+	if (out < 0)
+		return err_write("cannot create a new object in %s/%s for %s", os->dir, dir, path);
+	return out;
+}
+
+/*
  * Give the object out, filled with the extents ex, its size, metadata and
  * name. Only a trailing hole needs the size set: most files end in data.
  */
@@ -335,9 +314,9 @@ done:
 	return rc;
 }
 
-/* Hash the file (copying it to a new object *out with out) and name its object. */
+/* Hash the file (writing it to out unless out < 0) and name its object. */
 static int key_name(struct objstore *os, int fd, const char *path, const struct stat *st,
-		    const struct xattrs *xa, const struct extent *ex, size_t n, int *out,
+		    const struct xattrs *xa, const struct extent *ex, size_t n, int out,
 		    char name[OBJNAME_MAX])
 {
 	unsigned char key[KEYLEN];
@@ -353,44 +332,42 @@ static int store_small(struct objstore *os, const char *path, const struct stat 
 		       const struct xattrs *xa, const struct extent *ex, size_t n,
 		       const char *name)
 {
+	char sub[3] = { name[0], name[1], '\0' };
 	struct stat ost;
-	int out = -1, rc = -1;
+	int out, rc = -1;
 
 	if (fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
+	if (fanout(os, sub) < 0 || (out = new_object(os, sub, path)) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (put_chunk(os, &out, path, os->buf[0] + ex[i].off, (size_t)ex[i].len,
-			      ex[i].off) < 0)
+		if (file_pwrite(out, os->buf[0] + ex[i].off, (size_t)ex[i].len, ex[i].off) < 0) {
+			err_write("cannot write a new object in %s for %s", os->dir, path);
 			goto done;
-	if (out < 0 && (out = new_object(os, path)) < 0)	/* no data */
-		goto done;
+		}
 	rc = publish(os, out, path, st, xa, ex, n, name);
-	os->copy_first = 1;
 done:
-	if (out >= 0)
-		close(out);
+	close(out);
 	return rc;
 }
 
 /*
- * Copy the file into a new object while it is hashed: one read of the
- * source, and writing overlaps hashing. When its object exists already,
- * the copy is dropped unnamed and the next small file is hashed before it
- * is written (store_small): a re-import finds most of its files stored.
+ * A big file is copied while it is hashed: one read of the source. When
+ * its object exists already, the copy is dropped unnamed.
  */
-static int store_copy(struct objstore *os, int fd, const char *path, const struct stat *st,
-		      const struct xattrs *xa, const struct extent *ex, size_t n,
-		      char name[OBJNAME_MAX])
+static int store_big(struct objstore *os, int fd, const char *path, const struct stat *st,
+		     const struct xattrs *xa, const struct extent *ex, size_t n,
+		     char name[OBJNAME_MAX])
 {
 	struct stat ost;
-	int out = -1, rc = -1;
+	int out = new_object(os, ".", path), rc = -1;
 
-	if (key_name(os, fd, path, st, xa, ex, n, &out, name) == 0) {
-		os->copy_first = fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) < 0;
-		rc = os->copy_first ? publish(os, out, path, st, xa, ex, n, name) : 0;
-	}
-	if (out >= 0)
-		close(out);
+	if (out < 0)
+		return -1;
+	if (key_name(os, fd, path, st, xa, ex, n, out, name) == 0)
+		rc = fstatat(os->dirfd, name, &ost, AT_SYMLINK_NOFOLLOW) == 0
+			     ? 0 : publish(os, out, path, st, xa, ex, n, name);
+	close(out);
 	return rc;
 }
 
@@ -404,10 +381,10 @@ int objstore_link(struct objstore *os, int fd, const char *path, const struct st
 
 	if (file_extents(fd, path, st, &ex, &n) < 0)
 		return -1;
-	if (st->st_size > SMALL || os->copy_first)
-		rc = store_copy(os, fd, path, st, xa, ex, n, name);
+	if (st->st_size > SMALL)
+		rc = store_big(os, fd, path, st, xa, ex, n, name);
 	else
-		rc = key_name(os, fd, path, st, xa, ex, n, NULL, name) < 0
+		rc = key_name(os, fd, path, st, xa, ex, n, -1, name) < 0
 			     ? -1 : store_small(os, path, st, xa, ex, n, name);
 	free(ex);
 	if (rc == 0 && linkat(os->dirfd, name, dirfd, dname, 0) < 0)
@@ -432,7 +409,7 @@ int objstore_absorb(struct objstore *os, const char *path)
 		goto out;
 	}
 	if (xattrs_read(fd, path, &xa) < 0 || file_extents(fd, path, &st, &ex, &n) < 0 ||
-	    key_name(os, fd, path, &st, &xa, ex, n, NULL, name) < 0)
+	    key_name(os, fd, path, &st, &xa, ex, n, -1, name) < 0)
 		goto out;
 	if (fanout(os, (char[3]){ name[0], name[1], '\0' }) < 0)
 		goto out;
@@ -476,7 +453,7 @@ static int key_hex(struct objstore *os, int fd, const char *path, char hex[2 * K
 		goto out;
 	}
 	if (xattrs_read(fd, path, &xa) < 0 || file_extents(fd, path, &st, &ex, &n) < 0 ||
-	    hash_file(os, fd, path, &st, &xa, ex, n, NULL, key) < 0)
+	    hash_file(os, fd, path, &st, &xa, ex, n, -1, key) < 0)
 		goto out;
 	for (int i = 0; i < KEYLEN; i++)
 		sprintf(hex + 2 * i, "%02x", key[i]);

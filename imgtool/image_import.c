@@ -155,15 +155,18 @@ static int check_arch(struct import *im)
 	return rc;
 }
 
-/* Start a progress phase over what dir holds. */
+/*
+ * Start a progress phase over what dir holds. The totals only serve the
+ * progress shown, so a quiet import saves the walk over the source.
+ */
 static int begin_phase(struct import *im, const char *label, const char *dir,
 		       struct treecopy *tc)
 {
-	uint64_t files, bytes;
+	uint64_t files = 0, bytes = 0;
 
 	tc->store = im->os;
 	tc->progress = &im->progress;
-	if (treecopy_scan(dir, &files, &bytes) < 0)
+	if (im->progress.mode != PROGRESS_QUIET && treecopy_scan(dir, &files, &bytes) < 0)
 		return -1;
 	progress_begin(&im->progress, label, bytes, files);
 	return 0;

@@ -114,15 +114,57 @@ void remove_dead_temps(const char *path, const char *dir)
 		closedir(d);
 }
 
+static int sync_open(const char *dir, struct fs_sync *s)
+{
+	s->threaded = 0;
+	s->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->fd < 0)
+		return err_errno("cannot open %s", dir);
+	s->dir = xstrdup(dir);
+	return 0;
+}
+
+static void *sync_run(void *arg)
+{
+	struct fs_sync *s = arg;
+
+	s->err = syncfs(s->fd) < 0 ? errno : 0;
+	return NULL;
+}
+
+int sync_fs_begin(const char *dir, struct fs_sync *s)
+{
+	if (sync_open(dir, s) < 0)
+		return -1;
+	s->threaded = pthread_create(&s->thread, NULL, sync_run, s) == 0;
+	if (!s->threaded)
+		sync_run(s);	/* no thread to be had: the caller waits now */
+	return 0;
+}
+
+int sync_fs_end(struct fs_sync *s)
+{
+	int rc = 0;
+
+	if (s->threaded)
+		pthread_join(s->thread, NULL);
+	close(s->fd);
+	if (s->err) {
+		errno = s->err;
+		rc = err_write("cannot sync %s", s->dir);
+	}
+	free(s->dir);
+	return rc;
+}
+
 int sync_fs(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	struct fs_sync s;
 
-	if (fd < 0)
-		return err_errno("cannot open %s", dir);
-	rc = syncfs(fd);
-	close(fd);
-	return rc < 0 ? err_write("cannot sync %s", dir) : 0;
+	if (sync_open(dir, &s) < 0)
+		return -1;
+	sync_run(&s);
+	return sync_fs_end(&s);
 }
 
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)

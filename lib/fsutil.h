@@ -6,6 +6,7 @@
 #ifndef BRAMBLE_FSUTIL_H
 #define BRAMBLE_FSUTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,6 +25,18 @@ int rm_rf(const char *path);
 int fsync_dir(const char *dir);
 /* syncfs(2) of the filesystem holding dir: one flush for many files. */
 int sync_fs(const char *dir);
+/*
+ * The same on a thread of its own, so the caller can work while the disk
+ * does: sync_fs_end() waits for it and names its failure.
+ */
+struct fs_sync {
+	pthread_t thread;
+	int threaded;	/* else it ran before sync_fs_begin() returned */
+	int fd, err;	/* errno of syncfs, 0 when it succeeded */
+	char *dir;
+};
+int sync_fs_begin(const char *dir, struct fs_sync *s);
+int sync_fs_end(struct fs_sync *s);
 /* Directory part of path, newly allocated. */
 char *dir_of(const char *path);
 int path_exists(const char *path);

@@ -177,13 +177,18 @@ int store_publish(const struct state *st, sqlite3 *db, const char *staged,
 	char *parent = state_path(st, "images/%s", v->name), *dest = NULL;
 	char *boot = xasprintf("%s/boot", staged);
 	struct boot_sums sums = { 0 };
-	int rc = -1, nfsroot;
+	struct fs_sync sync;
+	int rc = -1, nfsroot = -1, looked;
 
 	/* flush the staged files before they become visible: a version that
-	 * exists must have its data even after a power cut */
-	if (boot_sums_make(boot, &sums) < 0 || (nfsroot = version_nfsroot(staged)) < 0 ||
-	    sync_fs(staged) < 0 ||
-	    next_ver(db, v->name, ver) < 0 || mkdir_p(parent, 0755) < 0)
+	 * exists must have its data even after a power cut. The boot files
+	 * are hashed and the kernel config read while the flush waits for
+	 * the disk. */
+	if (sync_fs_begin(staged, &sync) < 0)
+		goto out;
+	looked = boot_sums_make(boot, &sums) < 0 || (nfsroot = version_nfsroot(staged)) < 0 ? -1 : 0;
+	if (sync_fs_end(&sync) < 0 || looked < 0 || next_ver(db, v->name, ver) < 0 ||
+	    mkdir_p(parent, 0755) < 0)
 		goto out;
 	dest = store_version_dir(st, v->name, *ver);
 	crashpoint("publish-synced");

@@ -333,8 +333,6 @@ void watch_tick(struct daemon *d)
 {
 	long long now = now_ms();
 
-	watch_flush(d);
-
 	for (size_t i = 0; i < d->nnodes; i++) {
 		struct bnode *b = &d->nodes[i];
 		struct stat s;
@@ -363,4 +361,7 @@ void watch_tick(struct daemon *d)
 			save(d, b);
 		}
 	}
+	/* what the log lines since the last tick and the heartbeats just read
+	 * changed, readable by status and the tests from now on */
+	watch_flush(d);
 }

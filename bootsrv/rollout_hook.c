@@ -25,10 +25,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Given $5: the cluster key, $6: a known_hosts file with the node's host keys. */
+/*
+ * Given $5: the cluster key, $6: a known_hosts file with the node's host
+ * keys. Three connect attempts: a busy node or a lost SYN must not fail
+ * (and revert) a rollout batch; the real-OS node's once did.
+ */
 static const char ssh_cmd[] =
-	"exec ssh -n -i \"$5\" -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=yes "
-	"-o UserKnownHostsFile=\"$6\" root@\"$2\" 'nohup reboot >/dev/null 2>&1 &'";
+	"exec ssh -n -i \"$5\" -o BatchMode=yes -o ConnectTimeout=10 -o ConnectionAttempts=3 "
+	"-o StrictHostKeyChecking=yes -o UserKnownHostsFile=\"$6\" "
+	"root@\"$2\" 'nohup reboot >/dev/null 2>&1 &'";
 
 /* The node's kept ssh host keys as known_hosts lines for addr. */
 static int known_hosts(struct daemon *d, const char *name, const char *addr, const char *path)

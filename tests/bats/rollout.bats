@@ -310,7 +310,7 @@ os@1 n4 $(mac_of 4)"
 	assert_success
 	assert_line --partial "done: 2 nodes on os@2"
 	for i in 1 2; do
-		assert_equal "$(cat "$BATS_TEST_TMPDIR/ssh.10.42.0.5$i")" "-n -i $BRAMBLE_STATE/keep/cluster_ed25519 -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$BRAMBLE_STATE/run/known_hosts.n$i root@10.42.0.5$i nohup reboot >/dev/null 2>&1 &"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/ssh.10.42.0.5$i")" "-n -i $BRAMBLE_STATE/keep/cluster_ed25519 -o BatchMode=yes -o ConnectTimeout=10 -o ConnectionAttempts=3 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$BRAMBLE_STATE/run/known_hosts.n$i root@10.42.0.5$i nohup reboot >/dev/null 2>&1 &"
 		assert_file_contains "$BRAMBLE_STATE/run/known_hosts.n$i" \
 			"^10.42.0.5$i $(cut -d' ' -f1-2 "$BRAMBLE_STATE/nodes/n$i/keep/ssh/ssh_host_ed25519_key.pub")"
 		assert_on "n$i" os@2

@@ -105,6 +105,8 @@ const char *ro_state_name(enum ro_state s);
 /* rollback.c: the nodes a rollback moves and their targets into r. */
 int rollback_plan(sqlite3 *db, char *const *names, size_t n, struct rollout *r);
 
+/* rollout_run.c: the daemon's node called name, NULL when it has none. */
+struct bnode *bnode_of(struct daemon *d, const char *name);
 /* rollout_hook.c: start the reboot hook for n, to boot to_image@to_ver
  * (pid in n->hook). */
 int rollout_hook_start(struct daemon *d, const struct rollout *r, struct rnode *n,

@@ -182,7 +182,8 @@ static int load_nodes(sqlite3 *db, struct rollout *r)
 		n->from_ver = sqlite3_column_int(q, 3);
 		n->to_image = db_col_strdup(q, 4);
 		n->to_ver = sqlite3_column_int(q, 5);
-		n->state = (enum rn_state)lookup(rn_names, sizeof rn_names / sizeof *rn_names, (const char *)sqlite3_column_text(q, 6));
+		n->state = (enum rn_state)lookup(rn_names, sizeof rn_names / sizeof *rn_names,
+						 (const char *)sqlite3_column_text(q, 6));
 		n->old_boot_id = db_col_strdup(q, 7);
 		n->reboot_at = sqlite3_column_int64(q, 8);
 		n->deadline = sqlite3_column_int64(q, 9);
@@ -218,7 +219,8 @@ int rollout_db_active(sqlite3 *db, struct rollout **out)
 	r->batch = sqlite3_column_int(q, 3);
 	r->timeout = sqlite3_column_int(q, 4);
 	r->reboot_cmd = db_col_strdup(q, 5);
-	r->state = (enum ro_state)lookup(ro_names, sizeof ro_names / sizeof *ro_names, (const char *)sqlite3_column_text(q, 6));
+	r->state = (enum ro_state)lookup(ro_names, sizeof ro_names / sizeof *ro_names,
+					 (const char *)sqlite3_column_text(q, 6));
 	r->seq = sqlite3_column_int(q, 7);
 	sqlite3_finalize(q);
 	if (load_nodes(db, r) < 0) {

@@ -62,14 +62,6 @@ static int known_hosts(struct daemon *d, const char *name, const char *addr, con
 	return rc;
 }
 
-static struct bnode *bnode_named(struct daemon *d, const char *name)
-{
-	for (size_t i = 0; i < d->nnodes; i++)
-		if (!strcmp(d->nodes[i].n.name, name))
-			return &d->nodes[i];
-	return NULL;
-}
-
 static const char exports[] = "export BRAMBLE_NODE=\"$1\" BRAMBLE_NODE_IP=\"$2\" "
 			       "BRAMBLE_NODE_MAC=\"$3\" BRAMBLE_IMAGE=\"$4\"\n";
 
@@ -77,7 +69,7 @@ int rollout_hook_start(struct daemon *d, const struct rollout *r, struct rnode *
 		       const char *to_image, int to_ver)
 {
 	const char *cmd = r->reboot_cmd ? r->reboot_cmd : d->cfg->reboot_cmd;
-	struct bnode *b = bnode_named(d, n->name);
+	struct bnode *b = bnode_of(d, n->name);
 	const char *addr = b && *b->ip ? b->ip : b && b->n.ip ? b->n.ip : "";
 	char *key = state_path(d->st, "keep/cluster_ed25519");
 	char *hosts = state_path(d->st, "run/known_hosts.%s", n->name);

@@ -22,7 +22,7 @@
 #define DEFAULT_BATCH 1
 #define DEFAULT_TIMEOUT 300
 
-static struct bnode *bnode_of(struct daemon *d, const char *name)
+struct bnode *bnode_of(struct daemon *d, const char *name)
 {
 	for (size_t i = 0; i < d->nnodes; i++)
 		if (!strcmp(d->nodes[i].n.name, name))

@@ -216,6 +216,7 @@ static void watch_unknown(struct daemon *d, const struct dhcp_info *p)
 void watch_dhcp(struct daemon *d, const struct dhcp_info *p)
 {
 	struct bnode *b = node_by_mac(d, p->mac);
+	int bootloader;
 
 	if (!b) {
 		if (p->op == 1 && (p->msg_type == DHCP_DISCOVER || p->msg_type == 0))
@@ -226,9 +227,10 @@ void watch_dhcp(struct daemon *d, const struct dhcp_info *p)
 	if (*p->ip && strcmp(b->ip, p->ip))
 		snprintf(b->ip, sizeof b->ip, "%s", p->ip);
 	/* only the bootloader's DHCP starts a boot; the OS's dhcpcd does not */
-	if (p->op == 1 && !strncmp(p->vendor, "PXEClient", 9))
+	bootloader = p->op == 1 && !strncmp(p->vendor, "PXEClient", 9);
+	if (bootloader)
 		b->pxe_dhcp_at = b->last_seen;	/* a rollout's switch waits for it */
-	if (p->op == 1 && !strncmp(p->vendor, "PXEClient", 9) && !dhcp_in_boot(b)) {
+	if (bootloader && !dhcp_in_boot(b)) {
 		char how[160];
 
 		snprintf(how, sizeof how, "%s from %s%s%s", p->msg_type == DHCP_REQUEST ?

@@ -11,9 +11,9 @@
 static const char *const builtins[] = {
 	"name", "mac", "mac_dashed", "serial", "model", "ip", "server_ip", "prefix_len",
 	"image", "version", "cluster", "export", "nfs_options", "nfsroot", "machine_id",
-	"image_config",
-	"ntp_servers", "nodes", "config", "ssh_host_keys", "login_user", "login_password_hash",
-	"login_authorized_keys", "login_keys", "kernel_nfsroot", "shares", NULL,
+	"image_config", "ntp_servers", "nodes", "config", "ssh_host_keys", "login_user",
+	"login_password_hash", "login_authorized_keys", "login_keys", "kernel_nfsroot", "shares",
+	NULL,
 };
 
 static const char *const node_fields[] = { "name", "ip", "mac", "serial", "model", NULL };
